@@ -1,0 +1,1 @@
+"""The bundled, curated graph: one Turtle file per source document, each its own named graph."""

@@ -1,0 +1,1 @@
+"""The clusterkg OWL ontology and SKOS concept schemes (Turtle), shipped as package data."""
