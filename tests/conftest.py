@@ -1,6 +1,17 @@
-"""Shared fixtures: the bundled graph, temporary stores, and a running server."""
+"""Shared fixtures: the bundled graph, the CLI as a real subprocess, temporary stores, a running server."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -15,3 +26,103 @@ def bundled_graph() -> Graph:
     for f in resources.ontology_files() + resources.data_files():
         graph.parse(data=f.read_bytes(), format="turtle", publicID=f"file:///{f.name}")
     return graph
+
+
+def clusterkg_command() -> list[str]:
+    """The installed ``clusterkg`` entry point of the Python running the tests."""
+    script = Path(sys.executable).parent / "clusterkg"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("clusterkg")
+    assert found, "the clusterkg entry point is not installed (pip install .)"
+    return [found]
+
+
+@dataclass
+class CLIResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path):
+    """Run ``clusterkg ARGS`` as a subprocess with a clean environment; returns a :class:`CLIResult`."""
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> CLIResult:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERKG_")}
+        environ["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # never touch the user's default store
+        environ.update(env or {})
+        proc = subprocess.run(
+            [*clusterkg_command(), *args], capture_output=True, text=True, input=input, env=environ,
+            timeout=300, cwd=tmp_path,
+        )
+        return CLIResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store on disk with the bundled graph loaded once per test session (treat as read-only)."""
+    store = tmp_path_factory.mktemp("loaded") / "store"
+    proc = subprocess.run(
+        [*clusterkg_command(), "load", "--bundled", "--store", str(store)], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[str]
+    store: Path
+
+
+def start_server(store: Path, *extra: str, timeout: float = 120) -> Server:
+    """Start ``clusterkg serve`` on a free port on 127.0.0.1 and wait until it answers /healthz."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*clusterkg_command(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return Server(url, process, store)
+        except OSError:
+            time.sleep(0.2)
+    stop_server(Server(url, process, store))
+    raise AssertionError("server did not answer within the timeout")
+
+
+def stop_server(server: Server) -> str:
+    """Stop the server (SIGTERM, then SIGKILL) and return what it wrote to stderr."""
+    server.process.terminate()
+    try:
+        _, err = server.process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        _, err = server.process.communicate()
+    return err
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``clusterkg serve`` on a fresh store (so it loads the bundled graph), for the whole session."""
+    store = tmp_path_factory.mktemp("served") / "store"
+    running = start_server(store)
+    yield running
+    stop_server(running)

@@ -1,0 +1,45 @@
+"""Running the endpoint under gunicorn, the production WSGI server.
+
+gunicorn runs several worker *processes*: pyoxigraph holds the GIL while a query runs, so threads
+would not answer in parallel, and only a process can be stopped in the middle of a runaway query.
+The app is built inside each worker (no preloading), so each opens its own read-only store handle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusterkg.endpoint.app import create_app
+from gunicorn.app.base import BaseApplication
+
+from clusterkg.core.settings import Settings
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        options: dict[str, Any] = {
+            "bind": f"{self.settings.host}:{self.settings.port}",
+            "workers": self.settings.workers,
+            "worker_class": "sync",
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "accesslog": "-",
+            "errorlog": "-",
+            "loglevel": "warning",
+            "preload_app": False,
+            "proc_name": "clusterkg",
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return create_app(self.settings)
+
+
+def serve(settings: Settings) -> None:
+    """Serve the store of ``settings`` on ``settings.host:settings.port`` until interrupted."""
+    _Server(settings).run()

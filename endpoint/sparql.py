@@ -1,0 +1,128 @@
+"""The SPARQL 1.1 Protocol query route, ``/sparql``.
+
+Queries run in Oxigraph and are serialised by Oxigraph's own result writers (no detour through
+rdflib objects): that keeps a cheap query cheap over HTTP. The default graph is the union of all
+named graphs unless the request names ``default-graph-uri``.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
+from clusterkg.endpoint.storeaccess import current_settings, current_store
+from flask import Blueprint, Response, render_template, request
+
+from clusterkg.core.errors import StoreError
+from clusterkg.core.namespaces import SD
+
+sparql = Blueprint("sparql", __name__)
+
+_QUERY_FORM = "application/x-www-form-urlencoded"
+_QUERY_BODY = "application/sparql-query"
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+
+
+@sparql.route("/sparql", methods=["GET", "POST"])
+def query_route() -> Response:
+    query, default_graphs, named_graphs, problem = _read_request()
+    if problem is not None:
+        return problem
+    if query is None:
+        return _no_query()
+    settings = current_settings()
+    if len(query.encode("utf-8")) > settings.max_query_bytes:
+        return _error(413, f"query is longer than the limit of {settings.max_query_bytes} bytes")
+    try:
+        store = current_store()
+    except StoreError as err:
+        return _error(503, str(err))
+    options: dict[str, object] = {}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        result = store.query(query, **options)  # type: ignore[arg-type]
+    except SyntaxError as err:
+        return _error(400, f"malformed query: {err.msg if err.msg else err}")
+    except (ValueError, OSError) as err:
+        return _error(400, f"query failed: {err}")
+    return _serialise(result)
+
+
+def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
+    """The query and dataset of a GET, form POST or direct POST, or an error response."""
+    if request.method == "GET":
+        args = request.args
+        return args.get("query"), args.getlist("default-graph-uri"), args.getlist("named-graph-uri"), None
+    mimetype = request.mimetype
+    if mimetype == _QUERY_FORM:
+        form = request.form
+        if "update" in form:
+            return None, [], [], _error(400, "SPARQL Update is not accepted at /sparql")
+        if "query" not in form:
+            return None, [], [], _error(400, "missing 'query' parameter")
+        return form["query"], form.getlist("default-graph-uri"), form.getlist("named-graph-uri"), None
+    if mimetype == _QUERY_BODY:
+        try:
+            body = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            return None, [], [], _error(400, "query is not valid UTF-8")
+        args = request.args
+        return body, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"), None
+    return (
+        None,
+        [],
+        [],
+        _error(415, f"POST a query as {_QUERY_FORM} or {_QUERY_BODY}, not {mimetype or 'no content type'}"),
+    )
+
+
+def _serialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Response:
+    fmt_param = request.values.get("format")
+    if isinstance(result, ox.QueryTriples):
+        offered = list(GRAPH_FORMATS)
+        mimetype = choose(request.accept_mimetypes, offered, fmt_param)
+        if mimetype is None:
+            return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered))
+        body = result.serialize(format=GRAPH_FORMATS[mimetype])
+    else:
+        offered = list(RESULT_FORMATS)
+        mimetype = choose(request.accept_mimetypes, offered, fmt_param)
+        if mimetype is None:
+            return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered))
+        body = result.serialize(format=RESULT_FORMATS[mimetype])
+    response = Response(body, mimetype=mimetype)
+    if mimetype.startswith("text/"):
+        response.charset = "utf-8"
+    response.vary.add("Accept")
+    return response
+
+
+def _no_query() -> Response:
+    """No query: a query form for browsers, a SPARQL Service Description for RDF clients."""
+    offered = ["text/html", *GRAPH_FORMATS]
+    mimetype = choose(request.accept_mimetypes, offered, request.args.get("format"))
+    if mimetype in (None, "text/html"):
+        return Response(render_template("sparql.html"), mimetype="text/html")
+    endpoint = request.base_url
+    description = f"""
+@prefix sd: <{SD}> .
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>,
+    <http://www.w3.org/ns/formats/SPARQL_Results_XML>, <http://www.w3.org/ns/formats/SPARQL_Results_CSV>,
+    <http://www.w3.org/ns/formats/SPARQL_Results_TSV>, <http://www.w3.org/ns/formats/Turtle>,
+    <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>,
+    <http://www.w3.org/ns/formats/RDF_XML> ;
+  sd:feature sd:UnionDefaultGraph .
+"""
+    graph = ox.parse(description, format=ox.RdfFormat.TURTLE)
+    body = ox.serialize(graph, format=GRAPH_FORMATS[mimetype])
+    return Response(body, mimetype=mimetype)

@@ -1,0 +1,144 @@
+"""Validated, all-or-nothing loads into the embedded store.
+
+A load parses every source, adds Cyrillic forms of Serbian Latin names, validates the new data
+merged with what the store already holds (minus the graphs being replaced), and only then
+commits: one SPARQL update that drops each replaced graph, inserts the new triples and records
+the load in the metadata graph. Oxigraph applies an update atomically, so readers see the old
+graph or the new one, never a mixture, and a refused load writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+from clusterkg.loader.bundled import bundled_sources
+from clusterkg.loader.sources import SourceFile
+from clusterkg.loader.transliteration import latin_to_cyrillic
+from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
+from rdflib import Graph
+from rdflib.term import Node
+
+from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri
+
+METADATA_GRAPH = "loads"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did: triples per graph written, and the validation report that allowed it."""
+
+    report: ValidationReport
+    committed: bool
+    graphs: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+def with_cyrillic(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` plus an ``@sr-Cyrl`` twin of every ``@sr-Latn`` literal that has none yet."""
+    quads = list(quads)
+    present = {(q.subject, q.predicate, q.graph_name) for q in quads if _is_lang(q.object, "sr-cyrl")}
+    extra = []
+    for q in quads:
+        if _is_lang(q.object, "sr-latn") and (q.subject, q.predicate, q.graph_name) not in present:
+            cyr = ox.Literal(latin_to_cyrillic(q.object.value), language="sr-Cyrl")
+            extra.append(ox.Quad(q.subject, q.predicate, cyr, q.graph_name))
+    return quads + extra
+
+
+def _is_lang(term: object, lang: str) -> bool:
+    return isinstance(term, ox.Literal) and (term.language or "").lower() == lang
+
+
+def load_files(
+    store: ox.Store,
+    sources: Sequence[SourceFile],
+    *,
+    base: str = DEFAULT_BASE,
+    strict: bool = False,
+    validate_data: bool = True,
+) -> LoadResult:
+    """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
+
+    Each source replaces the named graph(s) it writes to. Nothing is written when the data does
+    not conform (``strict``: warnings block too).
+    """
+    prepared = [(s, with_cyrillic(s.quads)) for s in sources]
+    new_quads = [q for _, quads in prepared for q in quads]
+    replaced = sorted({g for s in sources for g in s.graphs})
+    report = ValidationReport()
+    if validate_data:
+        data = graph_of(new_quads)
+        for q in _context(store, replaced, base):
+            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        report = validate(data, origins=_origins(prepared), default_file="(store)")
+        if not report.conforms(strict=strict):
+            return LoadResult(report=report, committed=False)
+    counts = {g: 0 for g in replaced}
+    for q in new_quads:
+        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
+    store.update(_commit_update(prepared, replaced, counts, report, base))
+    return LoadResult(report=report, committed=True, graphs=counts)
+
+
+def load_bundled(store: ox.Store, *, base: str = DEFAULT_BASE) -> LoadResult:
+    """Load the ontology, concept schemes and curated data that ship with the package."""
+    return load_files(store, bundled_sources(base), base=base)
+
+
+def graph_of_sources(sources: Sequence[SourceFile]) -> tuple[Graph, dict[Node, str]]:
+    """The merged data of ``sources`` (with Cyrillic names added) and the file of each subject."""
+    prepared = [(s, with_cyrillic(s.quads)) for s in sources]
+    return graph_of(q for _, quads in prepared for q in quads), _origins(prepared)
+
+
+def _context(store: ox.Store, replaced: list[str], base: str) -> Iterable[ox.Quad]:
+    """What is already loaded and stays: every graph but the replaced ones and the load records."""
+    skip = set(replaced) | {graph_iri(base, METADATA_GRAPH)}
+    for q in store.quads_for_pattern(None, None, None, None):
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip):
+            yield q
+
+
+def _origins(prepared: list[tuple[SourceFile, list[ox.Quad]]]) -> dict[Node, str]:
+    origins: dict[Node, str] = {}
+    for source, quads in prepared:
+        for q in quads:
+            origins.setdefault(to_rdflib(q.subject), source.name)
+    return origins
+
+
+def _commit_update(
+    prepared: list[tuple[SourceFile, list[ox.Quad]]],
+    replaced: list[str],
+    counts: dict[str, int],
+    report: ValidationReport,
+    base: str,
+) -> str:
+    """One SPARQL update: drop the replaced graphs, insert the new data, record the load."""
+    meta = graph_iri(base, METADATA_GRAPH)
+    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    parts = [f"DROP SILENT GRAPH <{g}>" for g in replaced]
+    parts += [f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}" for g in replaced]
+    body = [f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for _, qs in prepared for q in qs]
+    for source, _ in prepared:
+        checksum = hashlib.sha256(source.raw).hexdigest()
+        for g in sorted(source.graphs):
+            body.append(
+                f"GRAPH <{meta}> {{ <{g}> a <http://rdfs.org/ns/void#Dataset> ; "
+                f"<http://rdfs.org/ns/void#triples> {counts.get(g, 0)} ; "
+                f'<http://purl.org/dc/terms/modified> "{now}"^^<{_XSD}dateTime> ; '
+                f"<http://www.w3.org/ns/prov#wasDerivedFrom> {ox.Literal(source.name)} ; "
+                f'<http://purl.org/dc/terms/identifier> "sha256:{checksum}" ; '
+                f"<http://www.w3.org/2000/01/rdf-schema#comment> "
+                f'"{report.count("Violation")} violations, {report.count("Warning")} warnings at load" }}'
+            )
+    parts.append("INSERT DATA { " + " .\n".join(body) + " }")
+    return " ;\n".join(parts)

@@ -1,0 +1,309 @@
+"""The one command-line interface, ``clusterkg``.
+
+Exit codes: 0 ok; 1 the data does not conform to the shapes; 2 could not run (bad arguments, a
+missing or malformed file, a locked store). A fixable error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clusterkg import __version__
+from clusterkg.core.errors import ClusterkgError
+from clusterkg.core.namespaces import PREFIXES
+from clusterkg.core.settings import Settings
+from clusterkg.core.store import graph_counts, is_empty, open_store, store_exists, triple_count
+
+EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(store=args.store, base=args.base, **_serve_overrides(args))
+        return int(args.run(args, settings))
+    except ClusterkgError as err:
+        print(f"clusterkg: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {k: getattr(args, k, None) for k in ("host", "port", "workers")}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clusterkg",
+        description="A knowledge graph of industrial clusters: validate, load, query and serve it.",
+        epilog="Exit codes: 0 ok, 1 data does not conform to the shapes, 2 could not run.",
+    )
+    parser.add_argument("--version", action="version", version=f"clusterkg {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="directory of the embedded Oxigraph store (env CLUSTERKG_STORE; default $XDG_DATA_HOME/clusterkg/store)",
+    )
+    common.add_argument(
+        "--base",
+        default=None,
+        help="base IRI of instances and graphs (env CLUSTERKG_BASE; default https://w3id.org/clusterkg/)",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check files, the bundled data or the store against the shapes",
+        description="Validate RDF files (or, with no files, the whole store; with --bundled, "
+        "the bundled data) against the SHACL shapes and print one line per result.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="FILE|DIR")
+    p.add_argument("--bundled", action="store_true", help="validate the data that ships with clusterkg")
+    p.add_argument("--strict", action="store_true", help="warnings fail the validation too")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser(
+        "load",
+        parents=[common],
+        help="validate files, then load them into the store",
+        description="Validate RDF files in the context of the store, then load them in one "
+        "transaction; each file replaces its own named graph. Nothing is written if they do "
+        "not conform.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="FILE|DIR")
+    p.add_argument("--bundled", action="store_true", help="load the data that ships with clusterkg")
+    p.add_argument("--strict", action="store_true", help="warnings refuse the load too")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="report format")
+    p.set_defaults(run=_load)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the store over SPARQL and HTTP",
+        description="Serve the store with gunicorn. On an empty store, first load the bundled, validated graph.",
+    )
+    p.add_argument("--host", default=None, help="interface to listen on (env CLUSTERKG_HOST; default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (env CLUSTERKG_PORT; default 8000)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (env CLUSTERKG_WORKERS; default 2)")
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser(
+        "query",
+        parents=[common],
+        help="run a SPARQL query against the store",
+        description="Run a SPARQL query against the store (read-only, so it works while a "
+        "server runs). Common prefixes (ckg:, id:, org:, skos:, …) are predeclared.",
+    )
+    p.add_argument("query", nargs="?", help="the query text, or - to read it from stdin")
+    p.add_argument("-f", "--file", type=Path, help="read the query from this file")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(run=_query)
+
+    p = sub.add_parser(
+        "info",
+        parents=[common],
+        help="show the store's location and triple and graph counts",
+        description="Show where the store is and how many triples each named graph holds.",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_info)
+    return parser
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.loader import discover, graph_of_sources, read_source, validate
+    from clusterkg.loader.bundled import bundled_sources
+
+    if args.paths and args.bundled:
+        raise ClusterkgError("give files or --bundled, not both")
+    if args.bundled:
+        sources = bundled_sources(settings.base)
+    elif args.paths:
+        sources = [read_source(p, base=settings.base) for p in discover(args.paths)]
+    else:
+        sources = []
+    if sources:
+        data, origins = graph_of_sources(sources)
+        report = validate(data, origins=origins)
+        what = f"{len(sources)} file(s)"
+    else:
+        with open_store(settings.store, read_only=True) as store:
+            from clusterkg.loader.validation import graph_of
+
+            report = validate(
+                graph_of(store.quads_for_pattern(None, None, None, None)), default_file=str(settings.store)
+            )
+        what = f"store {settings.store}"
+    _print_report(report, args.format, sys.stdout, what)
+    return EXIT_OK if report.conforms(strict=args.strict) else EXIT_NONCONFORMANT
+
+
+def _print_report(report, fmt: str, stream, what: str) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "json":
+        json.dump(report.as_json(), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+        return
+    for line in report.lines():
+        print(line, file=stream)
+    verdict = "conforms" if report.conforms() else "does not conform"
+    print(
+        f"{what}: {verdict} ({report.count('Violation')} violations, {report.count('Warning')} warnings)",
+        file=stream,
+    )
+
+
+def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.loader import discover, load_files, read_source
+    from clusterkg.loader.bundled import bundled_sources
+
+    if args.bundled == bool(args.paths):
+        raise ClusterkgError("give the files or directories to load, or --bundled")
+    sources = (
+        bundled_sources(settings.base)
+        if args.bundled
+        else [read_source(p, base=settings.base) for p in discover(args.paths)]
+    )
+    if not sources:
+        raise ClusterkgError("no RDF files found in " + ", ".join(map(str, args.paths)))
+    with open_store(settings.store) as store:
+        result = load_files(store, sources, base=settings.base, strict=args.strict)
+    if not result.committed:
+        _print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
+        return EXIT_NONCONFORMANT
+    if args.format == "json":
+        print(json.dumps({"committed": True, "graphs": result.graphs, "report": result.report.as_json()}, indent=2))
+    else:
+        for graph, n in sorted(result.graphs.items()):
+            print(f"loaded {n} triples into <{graph}>")
+        print(f"{result.triples} triples in {len(result.graphs)} graph(s) loaded into {settings.store}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.endpoint.server import serve
+    from clusterkg.loader import load_bundled
+
+    with open_store(settings.store) as store:
+        if is_empty(store):
+            result = load_bundled(store, base=settings.base)
+            if not result.committed:
+                _print_report(result.report, "text", sys.stderr, "bundled data")
+                raise ClusterkgError("the bundled data does not conform to the shapes; nothing was loaded")
+            print(
+                f"store {settings.store} was empty: loaded the bundled graph "
+                f"({result.triples} triples in {len(result.graphs)} named graphs)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"serving the existing store {settings.store}", file=sys.stderr)
+    print(f"clusterkg {__version__}: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql", file=sys.stderr)
+    sys.stderr.flush()
+    serve(settings)
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file is not None:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except OSError as err:
+            raise ClusterkgError(f"{args.file}: cannot read: {err.strerror or err}") from None
+    elif args.query == "-":
+        text = sys.stdin.read()
+    elif args.query:
+        text = args.query
+    else:
+        raise ClusterkgError("give a query, -f FILE, or - to read it from stdin")
+    with open_store(settings.store, read_only=True) as store:
+        prefixes = {**PREFIXES, "id": settings.base + "id/"}
+        try:
+            result = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+        except SyntaxError as err:
+            raise ClusterkgError(f"malformed query: {err.msg if err.msg else err}") from None
+        _print_result(result, args.format, prefixes)
+    return EXIT_OK
+
+
+def _print_result(result, fmt: str, prefixes: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    out = sys.stdout
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        if fmt == "json":
+            print(json.dumps({"head": {}, "boolean": value}))
+        else:
+            print("true" if value else "false")
+        return
+    if isinstance(result, ox.QueryTriples):
+        out.write(result.serialize(format=ox.RdfFormat.TURTLE).decode("utf-8"))
+        return
+    if fmt == "json":
+        out.write(result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n")
+        return
+    names = [v.value for v in result.variables]
+    rows = [[_cell(row[name], prefixes if fmt == "table" else None) for name in names] for row in result]
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+        return
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _cell(term, prefixes: dict[str, str] | None) -> str:  # type: ignore[no-untyped-def]
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        if prefixes:
+            for prefix, iri in prefixes.items():
+                if term.value.startswith(iri) and len(term.value) > len(iri):
+                    return f"{prefix}:{term.value[len(iri) :]}"
+        return term.value if prefixes is None else f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term.value)
+
+
+def _info(args: argparse.Namespace, settings: Settings) -> int:
+    if not store_exists(settings.store):
+        info = {"store": str(settings.store), "exists": False, "triples": 0, "graphs": {}}
+    else:
+        with open_store(settings.store, read_only=True) as store:
+            info = {
+                "store": str(settings.store),
+                "exists": True,
+                "triples": triple_count(store),
+                "graphs": graph_counts(store),
+            }
+    if args.format == "json":
+        print(json.dumps(info, indent=2))
+        return EXIT_OK
+    print(f"store:   {info['store']}{'' if info['exists'] else ' (not created yet)'}")
+    print(f"triples: {info['triples']}")
+    print(f"graphs:  {len(info['graphs'])}")  # type: ignore[arg-type]
+    for graph, n in info["graphs"].items():  # type: ignore[union-attr]
+        print(f"  {n:>8}  {graph}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

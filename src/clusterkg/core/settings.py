@@ -1,0 +1,80 @@
+"""One frozen settings object, read once at the edge (the CLI or ``create_app``) and passed down.
+
+Every setting has a command-line option and an environment variable; the environment is only
+read in :meth:`Settings.from_env`, never by the layers below.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from clusterkg.core.errors import ClusterkgError
+from clusterkg.core.namespaces import DEFAULT_BASE
+
+ENV_PREFIX = "CLUSTERKG_"
+
+
+def default_store_path(environ: Mapping[str, str]) -> Path:
+    """``$XDG_DATA_HOME/clusterkg/store`` (``~/.local/share/clusterkg/store`` when unset)."""
+    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "clusterkg" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a clusterkg process.
+
+    ``store`` is the directory of the embedded Oxigraph store; ``base`` the IRI under which
+    instances (``{base}id/…``) and named graphs (``{base}graph/…``) are minted.
+    """
+
+    store: Path = field(default_factory=lambda: default_store_path(os.environ))
+    base: str = DEFAULT_BASE
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    max_query_bytes: int = 100_000
+
+    def __post_init__(self) -> None:
+        if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
+            raise ClusterkgError(f"base IRI must be http(s) and end with '/' or '#': {self.base!r}")
+        if not 0 < self.port < 65536:
+            raise ClusterkgError(f"port must be between 1 and 65535: {self.port}")
+        if self.workers < 1:
+            raise ClusterkgError(f"workers must be at least 1: {self.workers}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then ``CLUSTERKG_*`` environment variables, then explicit ``overrides``.
+
+        ``overrides`` whose value is ``None`` are ignored, so CLI options left unset fall through
+        to the environment.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {"store": default_store_path(environ)}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "store" in values:
+            values["store"] = Path(values["store"]).expanduser()  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some settings changed (the object itself never changes)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _convert(name: str, annotation: object, raw: str) -> object:
+    if annotation in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ClusterkgError(f"{ENV_PREFIX}{name.upper()} must be an integer, not {raw!r}") from None
+    if annotation in (Path, "Path"):
+        return Path(raw)
+    return raw
