@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from clusterkg.endpoint.pages import pages
-from clusterkg.endpoint.sparql import sparql
-from clusterkg.endpoint.storeaccess import ReadOnlyStore
 from flask import Flask
 
 from clusterkg.core.settings import Settings
+from clusterkg.endpoint.ontology import ontology
+from clusterkg.endpoint.pages import pages
+from clusterkg.endpoint.sparql import sparql
+from clusterkg.endpoint.storeaccess import ReadOnlyStore
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,4 +24,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["clusterkg.store"] = ReadOnlyStore(settings.store)
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
+    app.register_blueprint(ontology)
     return app

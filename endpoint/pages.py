@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from clusterkg.endpoint.storeaccess import current_settings, current_store
 from flask import Blueprint, Response, render_template
 
 from clusterkg import __version__
 from clusterkg.core.errors import StoreError
 from clusterkg.core.store import graph_counts
+from clusterkg.endpoint.storeaccess import current_settings, current_store
 
 pages = Blueprint("pages", __name__)
 

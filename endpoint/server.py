@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from clusterkg.endpoint.app import create_app
 from gunicorn.app.base import BaseApplication
 
 from clusterkg.core.settings import Settings
+from clusterkg.endpoint.app import create_app
 
 
 class _Server(BaseApplication):  # type: ignore[misc]

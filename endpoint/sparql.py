@@ -8,12 +8,12 @@ named graphs unless the request names ``default-graph-uri``.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
-from clusterkg.endpoint.storeaccess import current_settings, current_store
 from flask import Blueprint, Response, render_template, request
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import SD
+from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
+from clusterkg.endpoint.storeaccess import current_settings, current_store
 
 sparql = Blueprint("sparql", __name__)
 

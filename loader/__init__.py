@@ -4,7 +4,7 @@ It parses RDF files, validates them against the SHACL shapes in the context of w
 loaded, and commits them in one transaction, each source into its own named graph.
 """
 
-from clusterkg.loader.loading import LoadResult, graph_of_sources, load_bundled, load_files
+from clusterkg.loader.loading import LoadResult, graph_of_sources, load_bundled, load_files, validate_store
 from clusterkg.loader.sources import SourceFile, discover, read_source
 from clusterkg.loader.validation import ValidationReport, ValidationResult, validate
 
@@ -19,4 +19,5 @@ __all__ = [
     "load_files",
     "read_source",
     "validate",
+    "validate_store",
 ]

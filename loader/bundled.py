@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from clusterkg.loader.sources import SourceFile, read_source
-
 from clusterkg.core import resources
 from clusterkg.core.namespaces import DEFAULT_BASE
+from clusterkg.loader.sources import SourceFile, read_source
 
 
 def bundled_sources(base: str = DEFAULT_BASE) -> list[SourceFile]:

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from clusterkg.loader.bundled import bundled_sources
-from clusterkg.loader.sources import SourceFile
-from clusterkg.loader.transliteration import latin_to_cyrillic
-from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
 from rdflib import Graph
 from rdflib.term import Node
 
 from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri
+from clusterkg.loader.bundled import bundled_sources
+from clusterkg.loader.sources import SourceFile
+from clusterkg.loader.transliteration import latin_to_cyrillic
+from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
 
 METADATA_GRAPH = "loads"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -97,6 +97,11 @@ def graph_of_sources(sources: Sequence[SourceFile]) -> tuple[Graph, dict[Node, s
     """The merged data of ``sources`` (with Cyrillic names added) and the file of each subject."""
     prepared = [(s, with_cyrillic(s.quads)) for s in sources]
     return graph_of(q for _, quads in prepared for q in quads), _origins(prepared)
+
+
+def validate_store(store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(store)") -> ValidationReport:
+    """Validate everything loaded (the load records excepted) as one graph."""
+    return validate(graph_of(_context(store, [], base)), default_file=name)
 
 
 def _context(store: ox.Store, replaced: list[str], base: str) -> Iterable[ox.Quad]:

@@ -54,8 +54,13 @@ def run_cli(tmp_path: Path):
         environ["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # never touch the user's default store
         environ.update(env or {})
         proc = subprocess.run(
-            [*clusterkg_command(), *args], capture_output=True, text=True, input=input, env=environ,
-            timeout=300, cwd=tmp_path,
+            [*clusterkg_command(), *args],
+            capture_output=True,
+            text=True,
+            input=input,
+            env=environ,
+            timeout=300,
+            cwd=tmp_path,
         )
         return CLIResult(proc.returncode, proc.stdout, proc.stderr)
 
@@ -91,7 +96,9 @@ def start_server(store: Path, *extra: str, timeout: float = 120) -> Server:
     port = free_port()
     process = subprocess.Popen(
         [*clusterkg_command(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -126,3 +133,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(store)
     yield running
     stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def app(loaded_store: Path):
+    """The Flask app over the loaded store, built by the factory as a deployment would."""
+    from clusterkg.core.settings import Settings
+    from clusterkg.endpoint import create_app
+
+    application = create_app(Settings.from_env({}, store=loaded_store))
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

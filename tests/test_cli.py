@@ -108,7 +108,9 @@ def test_malformed_turtle_names_file_and_line_and_leaves_the_store_unchanged(run
     before = quads_of(store)
 
     bad = tmp_path / "broken.ttl"
-    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "never closed .\n', encoding="utf-8")
+    bad.write_text(
+        '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "never closed .\n', encoding="utf-8"
+    )
     result = run_cli("load", str(bad), "--store", str(store))
 
     assert result.returncode == 2
@@ -129,7 +131,9 @@ def test_validate_reports_each_violation_on_one_line_and_exits_1(run_cli, tmp_pa
     assert result.returncode == 1, result.stdout + result.stderr
     violations = [line for line in result.stdout.splitlines() if ": Violation: " in line]
     assert violations
-    assert all(line.startswith(f"{bad}: Violation: <https://w3id.org/clusterkg/id/cluster/nameless>") for line in violations)
+    assert all(
+        line.startswith(f"{bad}: Violation: <https://w3id.org/clusterkg/id/cluster/nameless>") for line in violations
+    )
     assert violations == sorted(violations)
     assert "does not conform" in result.stdout.splitlines()[-1]
 

@@ -19,7 +19,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (built,) = out.glob("clusterkg-*.whl")
     return zipfile.ZipFile(built)
@@ -51,7 +53,9 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(("layer", "folder"), [("core", "src/clusterkg/core"), ("loader", "loader"), ("endpoint", "endpoint")])
+@pytest.mark.parametrize(
+    ("layer", "folder"), [("core", "src/clusterkg/core"), ("loader", "loader"), ("endpoint", "endpoint")]
+)
 def test_nothing_imports_upward(layer, folder):
     for module in (REPO / folder).rglob("*.py"):
         for imported in _imports(module):

@@ -18,11 +18,19 @@ from conftest import start_server, stop_server
 PREFIXES = """PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
-COUNT_BROCHURE_CLUSTERS = PREFIXES + """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
+COUNT_BROCHURE_CLUSTERS = (
+    PREFIXES
+    + """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
   GRAPH <https://w3id.org/clusterkg/graph/brochure-2009> { ?c a ckg:ClusterOrganisation } }"""
-NAME_OF_AC_SERBIA = PREFIXES + """SELECT ?name WHERE {
+)
+# DISTINCT: the default graph is the union of the named graphs, and a triple two sources state
+# (the brochure and the UNIDO page both name AC Serbia) is matched once per graph.
+NAME_OF_AC_SERBIA = (
+    PREFIXES
+    + """SELECT DISTINCT ?name WHERE {
   <https://w3id.org/clusterkg/id/cluster/automotive-cluster-of-serbia> skos:prefLabel ?name .
   FILTER(lang(?name) = "en") }"""
+)
 
 
 def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -98,12 +106,18 @@ def test_a_format_parameter_overrides_accept_for_links(server):
 
 def test_post_form_and_post_direct(server):
     form = urllib.parse.urlencode({"query": NAME_OF_AC_SERBIA}).encode()
-    status, _, body = fetch(server.url + "/sparql", data=form,
-                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"})
+    status, _, body = fetch(
+        server.url + "/sparql",
+        data=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"},
+    )
     assert status == 200 and "Automotive Cluster of Serbia" in body
 
-    status, _, body = fetch(server.url + "/sparql", data=NAME_OF_AC_SERBIA.encode(),
-                            headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    status, _, body = fetch(
+        server.url + "/sparql",
+        data=NAME_OF_AC_SERBIA.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
     assert status == 200 and "Automotive Cluster of Serbia" in body
 
 

@@ -32,7 +32,10 @@ def test_decomposed_accents_are_normalised_first():
 
 def test_the_loader_adds_a_cyrillic_twin_to_every_serbian_latin_literal():
     s, p, g = ox.NamedNode("http://example.org/nis"), ox.NamedNode("http://example.org/name"), ox.DefaultGraph()
-    quads = [ox.Quad(s, p, ox.Literal("Niš", language="sr-Latn"), g), ox.Quad(s, p, ox.Literal("Nish", language="en"), g)]
+    quads = [
+        ox.Quad(s, p, ox.Literal("Niš", language="sr-Latn"), g),
+        ox.Quad(s, p, ox.Literal("Nish", language="en"), g),
+    ]
     enriched = with_cyrillic(quads)
     assert ox.Quad(s, p, ox.Literal("Ниш", language="sr-Cyrl"), g) in enriched
     assert len(enriched) == 3
@@ -40,5 +43,8 @@ def test_the_loader_adds_a_cyrillic_twin_to_every_serbian_latin_literal():
 
 def test_an_existing_cyrillic_form_is_kept_not_duplicated():
     s, p, g = ox.NamedNode("http://example.org/x"), ox.NamedNode("http://example.org/name"), ox.DefaultGraph()
-    quads = [ox.Quad(s, p, ox.Literal("Beograd", language="sr-Latn"), g), ox.Quad(s, p, ox.Literal("Београд", language="sr-Cyrl"), g)]
+    quads = [
+        ox.Quad(s, p, ox.Literal("Beograd", language="sr-Latn"), g),
+        ox.Quad(s, p, ox.Literal("Београд", language="sr-Cyrl"), g),
+    ]
     assert with_cyrillic(quads) == quads

@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from clusterkg.loader import discover, graph_of_sources, read_source, validate
+    from clusterkg.loader import discover, graph_of_sources, read_source, validate, validate_store
     from clusterkg.loader.bundled import bundled_sources
 
     if args.paths and args.bundled:
@@ -143,11 +143,7 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         what = f"{len(sources)} file(s)"
     else:
         with open_store(settings.store, read_only=True) as store:
-            from clusterkg.loader.validation import graph_of
-
-            report = validate(
-                graph_of(store.quads_for_pattern(None, None, None, None)), default_file=str(settings.store)
-            )
+            report = validate_store(store, base=settings.base, name=str(settings.store))
         what = f"store {settings.store}"
     _print_report(report, args.format, sys.stdout, what)
     return EXIT_OK if report.conforms(strict=args.strict) else EXIT_NONCONFORMANT
