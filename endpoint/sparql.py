@@ -1,8 +1,9 @@
 """The SPARQL 1.1 Protocol query route, ``/sparql``.
 
 Queries run in Oxigraph and are serialised by Oxigraph's own result writers (no detour through
-rdflib objects): that keeps a cheap query cheap over HTTP. The default graph is the union of all
-named graphs unless the request names ``default-graph-uri``.
+rdflib objects): that keeps a cheap query cheap over HTTP. The default graph is the store's default
+graph, which the loader keeps as the RDF merge of all data graphs, unless the request names
+``default-graph-uri``.
 """
 
 from __future__ import annotations
@@ -42,8 +43,6 @@ def query_route() -> Response:
     options: dict[str, object] = {}
     if default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
     if named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
@@ -121,7 +120,7 @@ def _no_query() -> Response:
     <http://www.w3.org/ns/formats/SPARQL_Results_TSV>, <http://www.w3.org/ns/formats/Turtle>,
     <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>,
     <http://www.w3.org/ns/formats/RDF_XML> ;
-  sd:feature sd:UnionDefaultGraph .
+  sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> .
 """
     graph = ox.parse(description, format=ox.RdfFormat.TURTLE)
     body = ox.serialize(graph, format=GRAPH_FORMATS[mimetype])

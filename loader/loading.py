@@ -105,10 +105,13 @@ def validate_store(store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(s
 
 
 def _context(store: ox.Store, replaced: list[str], base: str) -> Iterable[ox.Quad]:
-    """What is already loaded and stays: every graph but the replaced ones and the load records."""
+    """What is already loaded and stays: every named graph but the replaced ones and the load records.
+
+    The default graph is skipped: it only holds the merge of the named graphs (see :func:`_commit_update`).
+    """
     skip = set(replaced) | {graph_iri(base, METADATA_GRAPH)}
     for q in store.quads_for_pattern(None, None, None, None):
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip):
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip:
             yield q
 
 
@@ -127,22 +130,39 @@ def _commit_update(
     report: ValidationReport,
     base: str,
 ) -> str:
-    """One SPARQL update: drop the replaced graphs, insert the new data, record the load."""
+    """One SPARQL update: replace the graphs, keep the default graph their merge, record the load.
+
+    The store's default graph holds the RDF merge (a set) of all data graphs, so a triple that
+    two sources state is one triple to a query, while ``GRAPH ?g`` still tells who stated it.
+    (Oxigraph's "union default graph" option would match such a triple once per graph and make
+    counts and sums wrong.) A replaced graph's triples leave the default graph unless another
+    graph still states them.
+    """
     meta = graph_iri(base, METADATA_GRAPH)
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    parts = [f"DROP SILENT GRAPH <{g}>" for g in replaced]
-    parts += [f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}" for g in replaced]
-    body = [f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for _, qs in prepared for q in qs]
+    parts = []
+    for g in replaced:
+        parts.append(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{g}> && ?other != <{meta}>) }} }}"
+        )
+        parts.append(f"DROP SILENT GRAPH <{g}>")
+        parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
+    body = []
+    for _, quads in prepared:
+        for q in quads:
+            triple = f"{q.subject} {q.predicate} {q.object}"
+            body.append(f"GRAPH {q.graph_name} {{ {triple} }}")
+            body.append(triple)  # the same blank node labels: one INSERT DATA shares them
     for source, _ in prepared:
         checksum = hashlib.sha256(source.raw).hexdigest()
         for g in sorted(source.graphs):
             body.append(
-                f"GRAPH <{meta}> {{ <{g}> a <http://rdfs.org/ns/void#Dataset> ; "
-                f"<http://rdfs.org/ns/void#triples> {counts.get(g, 0)} ; "
+                f"GRAPH <{meta}> {{ <{g}> <http://rdfs.org/ns/void#triples> {counts.get(g, 0)} ; "
                 f'<http://purl.org/dc/terms/modified> "{now}"^^<{_XSD}dateTime> ; '
-                f"<http://www.w3.org/ns/prov#wasDerivedFrom> {ox.Literal(source.name)} ; "
                 f'<http://purl.org/dc/terms/identifier> "sha256:{checksum}" ; '
                 f"<http://www.w3.org/2000/01/rdf-schema#comment> "
+                f"{ox.Literal(f'loaded from {source.name}')}, "
                 f'"{report.count("Violation")} violations, {report.count("Warning")} warnings at load" }}'
             )
     parts.append("INSERT DATA { " + " .\n".join(body) + " }")

@@ -23,11 +23,11 @@ COUNT_BROCHURE_CLUSTERS = (
     + """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
   GRAPH <https://w3id.org/clusterkg/graph/brochure-2009> { ?c a ckg:ClusterOrganisation } }"""
 )
-# DISTINCT: the default graph is the union of the named graphs, and a triple two sources state
-# (the brochure and the UNIDO page both name AC Serbia) is matched once per graph.
+# No DISTINCT needed: the brochure and the UNIDO page both name AC Serbia, but the default graph is
+# the merge of the named graphs, so the name is one triple.
 NAME_OF_AC_SERBIA = (
     PREFIXES
-    + """SELECT DISTINCT ?name WHERE {
+    + """SELECT ?name WHERE {
   <https://w3id.org/clusterkg/id/cluster/automotive-cluster-of-serbia> skos:prefLabel ?name .
   FILTER(lang(?name) = "en") }"""
 )
@@ -176,3 +176,14 @@ def test_serve_on_an_empty_store_loads_the_bundled_graph_then_later_serves_what_
         second_log = stop_server(second)
     assert "serving the existing store" in second_log
     assert "was empty" not in second_log
+
+
+def test_the_readme_example_query_gives_the_answer_the_readme_shows(server):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    query = readme.split("--data-urlencode 'query=", 1)[1].split("' http://127.0.0.1:8000/sparql", 1)[0]
+    answer = readme.split("answers\n\n```\n", 1)[1].split("```", 1)[0]
+    status, _, body = get_query(server, query, "text/csv")
+    assert status == 200
+    assert body.replace("\r\n", "\n") == answer

@@ -228,7 +228,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings.store, read_only=True) as store:
         prefixes = {**PREFIXES, "id": settings.base + "id/"}
         try:
-            result = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+            result = store.query(text, prefixes=prefixes)
         except SyntaxError as err:
             raise ClusterkgError(f"malformed query: {err.msg if err.msg else err}") from None
         _print_result(result, args.format, prefixes)
@@ -294,8 +294,8 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(info, indent=2))
         return EXIT_OK
     print(f"store:   {info['store']}{'' if info['exists'] else ' (not created yet)'}")
-    print(f"triples: {info['triples']}")
-    print(f"graphs:  {len(info['graphs'])}")  # type: ignore[arg-type]
+    print(f"triples: {info['triples']} (distinct, in the merged default graph)")
+    print(f"graphs:  {len(info['graphs'])} named graphs, triples per graph:")  # type: ignore[arg-type]
     for graph, n in info["graphs"].items():  # type: ignore[union-attr]
         print(f"  {n:>8}  {graph}")
     return EXIT_OK
