@@ -1,15 +1,18 @@
-"""Validated, all-or-nothing loads into the embedded store.
+"""Validated, all-or-nothing loads (and unloads) of the embedded store.
 
 A load parses every source, adds Cyrillic forms of Serbian Latin names, validates the new data
 merged with what the store already holds (minus the graphs being replaced), and only then
-commits: one SPARQL update that drops each replaced graph, inserts the new triples and records
-the load in the metadata graph. Oxigraph applies an update atomically, so readers see the old
-graph or the new one, never a mixture, and a refused load writes nothing.
+commits: one SPARQL update that replaces each graph, keeps the default graph the merge of the
+data graphs, and records the load in the metadata graph. Oxigraph applies an update atomically,
+so readers see the old graph or the new one, never a mixture, and a refused load writes nothing.
+An unload is a load of nothing that replaces the graphs: the same validation (what remains must
+still conform) and the same single update.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri
+from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri, instance_iri
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
@@ -26,11 +29,15 @@ from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, v
 
 METADATA_GRAPH = "loads"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_PROV = "http://www.w3.org/ns/prov#"
+_DCT = "http://purl.org/dc/terms/"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_VOID = "http://rdfs.org/ns/void#"
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What a load did: triples per graph written, and the validation report that allowed it."""
+    """What a load did: triples per graph written (0 for a graph unloaded), and the report that allowed it."""
 
     report: ValidationReport
     committed: bool
@@ -64,15 +71,17 @@ def load_files(
     base: str = DEFAULT_BASE,
     strict: bool = False,
     validate_data: bool = True,
+    remove: Sequence[str] = (),
 ) -> LoadResult:
     """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
 
-    Each source replaces the named graph(s) it writes to. Nothing is written when the data does
-    not conform (``strict``: warnings block too).
+    Each source replaces the named graph(s) it writes to; the graphs in ``remove`` are dropped in
+    the same transaction. Nothing is written when the result would not conform (``strict``:
+    warnings block too).
     """
     prepared = [(s, with_cyrillic(s.quads)) for s in sources]
     new_quads = [q for _, quads in prepared for q in quads]
-    replaced = sorted({g for s in sources for g in s.graphs})
+    replaced = sorted({g for s in sources for g in s.graphs} | set(remove))
     report = ValidationReport()
     if validate_data:
         data = graph_of(new_quads)
@@ -86,6 +95,13 @@ def load_files(
         counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
     store.update(_commit_update(prepared, replaced, counts, report, base))
     return LoadResult(report=report, committed=True, graphs=counts)
+
+
+def unload_graphs(
+    store: ox.Store, graphs: Sequence[str], *, base: str = DEFAULT_BASE, strict: bool = False
+) -> LoadResult:
+    """Drop ``graphs`` if what remains still conforms (e.g. nothing left pointing at a removed cluster)."""
+    return load_files(store, [], base=base, strict=strict, remove=graphs)
 
 
 def load_bundled(store: ox.Store, *, base: str = DEFAULT_BASE) -> LoadResult:
@@ -102,6 +118,12 @@ def graph_of_sources(sources: Sequence[SourceFile]) -> tuple[Graph, dict[Node, s
 def validate_store(store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(store)") -> ValidationReport:
     """Validate everything loaded (the load records excepted) as one graph."""
     return validate(graph_of(_context(store, [], base)), default_file=name)
+
+
+def data_graphs(store: ox.Store, base: str = DEFAULT_BASE) -> list[str]:
+    """The named graphs holding data (every named graph but the load records), sorted."""
+    meta = graph_iri(base, METADATA_GRAPH)
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != meta)
 
 
 def _context(store: ox.Store, replaced: list[str], base: str) -> Iterable[ox.Quad]:
@@ -139,7 +161,6 @@ def _commit_update(
     graph still states them.
     """
     meta = graph_iri(base, METADATA_GRAPH)
-    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     parts = []
     for g in replaced:
         parts.append(
@@ -154,16 +175,45 @@ def _commit_update(
             triple = f"{q.subject} {q.predicate} {q.object}"
             body.append(f"GRAPH {q.graph_name} {{ {triple} }}")
             body.append(triple)  # the same blank node labels: one INSERT DATA shares them
-    for source, _ in prepared:
-        checksum = hashlib.sha256(source.raw).hexdigest()
-        for g in sorted(source.graphs):
-            body.append(
-                f"GRAPH <{meta}> {{ <{g}> <http://rdfs.org/ns/void#triples> {counts.get(g, 0)} ; "
-                f'<http://purl.org/dc/terms/modified> "{now}"^^<{_XSD}dateTime> ; '
-                f'<http://purl.org/dc/terms/identifier> "sha256:{checksum}" ; '
-                f"<http://www.w3.org/2000/01/rdf-schema#comment> "
-                f"{ox.Literal(f'loaded from {source.name}')}, "
-                f'"{report.count("Violation")} violations, {report.count("Warning")} warnings at load" }}'
-            )
+    body.extend(_load_record(prepared, replaced, counts, report, base))
     parts.append("INSERT DATA { " + " .\n".join(body) + " }")
     return " ;\n".join(parts)
+
+
+def _load_record(
+    prepared: list[tuple[SourceFile, list[ox.Quad]]],
+    replaced: list[str],
+    counts: dict[str, int],
+    report: ValidationReport,
+    base: str,
+) -> list[str]:
+    """PROV-O statements about this load, for the metadata graph.
+
+    The load is a ``prov:Activity`` that used each source file (identified by its SHA-256) and
+    generated each graph; a graph's current size and time of last change are kept on the graph.
+    Activities accumulate, so the metadata graph is the store's history.
+    """
+    meta = graph_iri(base, METADATA_GRAPH)
+    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    stamp = f'"{now}"^^<{_XSD}dateTime>'
+    activity = instance_iri(base, f"load/{now.replace(':', '').replace('-', '')}-{uuid.uuid4().hex[:8]}")
+    verdict = ox.Literal(f"{report.count('Violation')} violations, {report.count('Warning')} warnings")
+    kind = "unload" if not prepared else "load"
+    lines = [
+        f"<{activity}> a <{_PROV}Activity> ; <{_RDFS}label> {ox.Literal(kind)} ; "
+        f"<{_PROV}endedAtTime> {stamp} ; <{_RDFS}comment> {verdict}"
+    ]
+    for source, _ in prepared:
+        checksum = hashlib.sha256(source.raw).hexdigest()
+        file_node = f"<urn:sha256:{checksum}>"
+        lines.append(f"<{activity}> <{_PROV}used> {file_node}")
+        lines.append(
+            f"{file_node} a <{_PROV}Entity> ; <{_RDFS}label> {ox.Literal(source.name)} ; "
+            f'<{_DCT}identifier> "sha256:{checksum}"'
+        )
+    for g in replaced:
+        lines.append(
+            f"<{g}> <{_VOID}triples> {counts.get(g, 0)} ; <{_DCT}modified> {stamp} ; "
+            f"<{_PROV}wasGeneratedBy> <{activity}>"
+        )
+    return [f"GRAPH <{meta}> {{ {line} }}" for line in lines]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-COMMANDS = ["validate", "load", "serve", "query", "info"]
+COMMANDS = ["validate", "load", "serve", "query", "info", "unload", "export"]
 COUNT_CLUSTERS = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a ckg:ClusterOrganisation }"
 
 

@@ -122,7 +122,82 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(run=_info)
+
+    p = sub.add_parser(
+        "unload",
+        parents=[common],
+        help="remove named graphs from the store",
+        description="Remove named graphs (by IRI or by short name, e.g. brochure-2009) in one transaction, "
+        "if what remains still conforms to the shapes.",
+    )
+    p.add_argument("graphs", nargs="+", metavar="GRAPH")
+    p.add_argument("--strict", action="store_true", help="warnings refuse the unload too")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="report format")
+    p.set_defaults(run=_unload)
+
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write the store (or some graphs) as TriG or N-Quads",
+        description="Write the data graphs (or the graphs named by --graph) as TriG or N-Quads, to a file "
+        "or stdout; the result loads back into a fresh store with 'clusterkg load'.",
+    )
+    p.add_argument("--graph", action="append", default=[], metavar="GRAPH", help="only this graph (repeatable)")
+    p.add_argument("--format", choices=["trig", "nquads"], default="trig")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--with-load-records", action="store_true", help="include the graph of load records")
+    p.set_defaults(run=_export)
     return parser
+
+
+def _unload(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.loader import unload_graphs
+    from clusterkg.loader.export import resolve_graph
+    from clusterkg.loader.loading import data_graphs
+
+    with open_store(settings.store) as store:
+        graphs = [resolve_graph(g, settings.base) for g in args.graphs]
+        present = set(data_graphs(store, settings.base))
+        for g in graphs:
+            if g not in present:
+                raise ClusterkgError(f"no graph <{g}> in the store {settings.store}")
+        result = unload_graphs(store, graphs, base=settings.base, strict=args.strict)
+    if not result.committed:
+        _print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
+        return EXIT_NONCONFORMANT
+    for g in graphs:
+        print(f"unloaded <{g}>")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.loader.export import export
+
+    with open_store(settings.store, read_only=True) as store:
+        if args.output is None:
+            n = export(
+                store,
+                sys.stdout.buffer,
+                base=settings.base,
+                fmt=args.format,
+                graphs=args.graph,
+                with_load_records=args.with_load_records,
+            )
+        else:
+            try:
+                with args.output.open("wb") as out:
+                    n = export(
+                        store,
+                        out,
+                        base=settings.base,
+                        fmt=args.format,
+                        graphs=args.graph,
+                        with_load_records=args.with_load_records,
+                    )
+            except OSError as err:
+                raise ClusterkgError(f"{args.output}: cannot write: {err.strerror or err}") from None
+            print(f"exported {n} quads to {args.output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
