@@ -9,6 +9,7 @@ carry line and column), and never fetches anything over the network.
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -97,6 +98,7 @@ def read_source(source: Path | Traversable, *, base: str = DEFAULT_BASE, name: s
     fmt = FORMATS.get(ext)
     if fmt is None:
         raise ClusterkgError(f"{display}: unknown RDF format {ext!r}")
+    check_content(display, raw, fmt)
     graph = ox.NamedNode(graph_iri(base, stem))
     try:
         parsed = ox.parse(raw, format=fmt, base_iri=f"file:///{source.name}", rename_blank_nodes=True)
@@ -107,12 +109,58 @@ def read_source(source: Path | Traversable, *, base: str = DEFAULT_BASE, name: s
             for q in parsed
         )
     except SyntaxError as err:
+        if "LoadDocumentCallback" in str(err):
+            raise ParseError(
+                display,
+                "remote JSON-LD contexts are not fetched (no network access while loading); inline the @context",
+            ) from None
         raise _parse_error(display, err) from None
     except ValueError as err:  # e.g. invalid UTF-8
         raise ParseError(display, str(err)) from None
     if base != DEFAULT_BASE:
         quads = tuple(rebase_quad(q, base) for q in quads)
     return SourceFile(name=display, graph=graph.value, quads=quads, raw=raw)
+
+
+_XML_START = (b"<?xml", b"<rdf:RDF", b"<!DOCTYPE", b"<RDF")
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+
+
+def check_content(display: str, raw: bytes, fmt: ox.RdfFormat) -> None:
+    """Refuse content that contradicts its extension, or that is unsafe to parse.
+
+    The extension chooses the parser; the first bytes must agree with it, so an RDF/XML file saved
+    as ``.ttl`` gets a clear message instead of a confusing syntax error. RDF/XML may declare
+    simple internal entities (ontology editors use them for namespaces) but never external ones
+    (which would read files or URLs) or entities built from other entities (exponential expansion).
+    """
+    if b"\x00" in raw[:8192]:
+        raise ParseError(display, "this is not a text file (it contains NUL bytes)")
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    looks_xml = head.startswith(_XML_START)
+    looks_json = head[:1] in (b"{", b"[")
+    if fmt == ox.RdfFormat.RDF_XML:
+        if head and not head.startswith(b"<"):
+            raise ParseError(display, "the extension says RDF/XML but the content does not start with '<'")
+        _check_entities(display, raw)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        if head and not looks_json:
+            raise ParseError(display, "the extension says JSON-LD but the content is not a JSON object or array")
+    elif looks_xml:
+        raise ParseError(display, f"the extension says {fmt.name} but the content looks like RDF/XML")
+    elif looks_json and head[:1] == b"{" and b'"@' in head:
+        raise ParseError(display, f"the extension says {fmt.name} but the content looks like JSON-LD")
+
+
+def _check_entities(display: str, raw: bytes) -> None:
+    if b"<!ENTITY" not in raw and b"<!entity" not in raw:
+        return
+    for match in _ENTITY.finditer(raw):
+        name, value = match.group(2).decode("utf-8", "replace"), match.group(3)
+        if match.group(1) or value.upper() in (b"SYSTEM", b"PUBLIC"):
+            raise ParseError(display, f"external or parameter XML entity {name!r} refused (no file or network access)")
+        if b"&" in value:
+            raise ParseError(display, f"XML entity {name!r} refers to other entities: nested expansion is refused")
 
 
 def _parse_error(display: str, err: SyntaxError) -> ParseError:
