@@ -240,9 +240,10 @@ def test_scan_labels_and_forerunner(bundled_graph: Graph) -> None:
     assert values(bundled_graph, q, scan=SCAN) == {"2013"}
 
 
-def test_scan_founding_event(bundled_graph: Graph) -> None:
+def test_scan_invites_to_an_event_but_no_founding_ceremony_is_claimed(bundled_graph: Graph) -> None:
+    assert not values(bundled_graph, "SELECT ?e WHERE { ?e org:resultingOrganization ?scan }", scan=SCAN)
     q = """
-    SELECT ?date ?place WHERE { ?e a org:ChangeEvent ; org:resultingOrganization ?scan ;
+    SELECT ?date ?place WHERE { ?e a schema:Event ; schema:organizer ?scan ;
                                    dcterms:date ?date ; prov:atLocation ?place }"""
     assert rows(bundled_graph, q, scan=SCAN) == [(Literal("2015-12-22", datatype=XSD_DATE), iri("place/belgrade"))]
 
