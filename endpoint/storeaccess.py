@@ -1,8 +1,10 @@
-"""How the endpoint reaches the store: opened read-only, once per worker process.
+"""How the endpoint reaches the store: the current read-only snapshot, once per worker process.
 
-Each gunicorn worker is a process of its own, so each opens its own read-only handle after the
-fork (RocksDB handles must not cross a fork). Read-only handles take no lock, so a server never
-blocks the writer.
+Each gunicorn worker is a process of its own and opens its own read-only handle after the fork
+(RocksDB handles must not cross a fork). Writers (``clusterkg load``) publish a new snapshot
+after each commit; before each request a worker compares the store's ``current`` marker with
+the one it opened (one small file read) and reopens when a newer snapshot exists. So new data is
+served as soon as a load commits, without a restart, and each request sees one committed state.
 """
 
 from __future__ import annotations
@@ -14,26 +16,26 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import current_app
 
-from clusterkg.core.errors import StoreError
 from clusterkg.core.settings import Settings
-from clusterkg.core.store import store_exists
+from clusterkg.core.store import open_snapshot, snapshot_marker
 
 
 class ReadOnlyStore:
-    """A lazily opened, per-process, read-only view of the store at ``path``."""
+    """A lazily opened, per-process, read-only view of the newest snapshot of the store at ``path``."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._store: ox.Store | None = None
+        self._marker: str | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
 
     def get(self) -> ox.Store:
+        marker = snapshot_marker(self.path)
         with self._lock:
-            if self._store is None or self._pid != os.getpid():
-                if not store_exists(self.path):
-                    raise StoreError(f"no store at {self.path}")
-                self._store = ox.Store.read_only(str(self.path))
+            if self._store is None or self._pid != os.getpid() or marker != self._marker:
+                self._store = open_snapshot(self.path)
+                self._marker = marker
                 self._pid = os.getpid()
             return self._store
 

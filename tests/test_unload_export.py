@@ -7,20 +7,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from clusterkg.core.store import open_store
+
 BROCHURE = "https://w3id.org/clusterkg/graph/brochure-2009"
 
 
 def canonical_data_graphs(store: Path) -> ox.Dataset:
     """The store's data graphs (not the merged default graph, not the load records), canonicalised."""
-    read = ox.Store.read_only(str(store))
-    try:
+    with open_store(store, read_only=True) as read:
         dataset = ox.Dataset(
             q
             for q in read
             if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.endswith("/graph/loads")
         )
-    finally:
-        del read
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return dataset
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from clusterkg import __version__
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES
 from clusterkg.core.settings import Settings
-from clusterkg.core.store import graph_counts, is_empty, open_store, store_exists, triple_count
+from clusterkg.core.store import graph_counts, is_empty, open_store, publish_snapshot, store_exists, triple_count
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
 
@@ -162,6 +163,8 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
             if g not in present:
                 raise ClusterkgError(f"no graph <{g}> in the store {settings.store}")
         result = unload_graphs(store, graphs, base=settings.base, strict=args.strict)
+        if result.committed:
+            publish_snapshot(settings.store, store)
     if not result.committed:
         _print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
         return EXIT_NONCONFORMANT
@@ -253,6 +256,8 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
         raise ClusterkgError("no RDF files found in " + ", ".join(map(str, args.paths)))
     with open_store(settings.store) as store:
         result = load_files(store, sources, base=settings.base, strict=args.strict)
+        if result.committed:
+            publish_snapshot(settings.store, store)
     if not result.committed:
         _print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
         return EXIT_NONCONFORMANT
@@ -267,6 +272,21 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.endpoint.server import serve
+
+    _prepare_store(settings)
+    gc.collect()  # the writer handle is gone: the lock is free for 'clusterkg load' while we serve
+    print(f"clusterkg {__version__}: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql", file=sys.stderr)
+    sys.stderr.flush()
+    serve(settings)
+    return EXIT_OK
+
+
+def _prepare_store(settings: Settings) -> None:
+    """Load the bundled graph into an empty store, and publish a snapshot for the workers to serve.
+
+    A function of its own so that no reference to the writer handle outlives it: pyoxigraph closes
+    the database (and releases its lock) only when the last reference goes.
+    """
     from clusterkg.loader import load_bundled
 
     with open_store(settings.store) as store:
@@ -282,10 +302,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             )
         else:
             print(f"serving the existing store {settings.store}", file=sys.stderr)
-    print(f"clusterkg {__version__}: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql", file=sys.stderr)
-    sys.stderr.flush()
-    serve(settings)
-    return EXIT_OK
+        # Always publish: it also covers a writer killed between its commit and its snapshot.
+        publish_snapshot(settings.store, store)
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,13 +1,25 @@
-"""Access to the embedded Oxigraph store on disk.
+"""Access to the embedded Oxigraph store on disk: one writer, many readers, consistent snapshots.
 
-Oxigraph's on-disk store (RocksDB) admits one writer process at a time; readers open it
-read-only and see the data as it was when they opened it. Stores are opened and closed
-explicitly through the context managers here, so a writer's lock is held no longer than needed.
+Oxigraph's on-disk store (RocksDB) admits one writer process at a time, and a read-only handle
+on a database that another process is writing is undefined behaviour. So a store directory holds
+
+    primary/           the database every write goes to (one writer at a time, locked)
+    snapshots/<gen>/   read-only checkpoints of it, one per committed write (hard links: cheap)
+    current            the name of the newest snapshot, replaced atomically
+
+Writers open ``primary`` and publish a snapshot after each commit; readers (``clusterkg query``,
+the server's workers) open the current snapshot, which nobody writes, and a server reopens when
+``current`` changes. So ``clusterkg load`` works while ``clusterkg serve`` runs on the same store,
+and readers always see one committed state, never a mixture. Stores are opened and closed
+explicitly through :func:`open_store`, so the writer's lock is held no longer than needed.
 """
 
 from __future__ import annotations
 
 import gc
+import os
+import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,27 +28,51 @@ import pyoxigraph as ox
 
 from clusterkg.core.errors import StoreError
 
+#: Snapshots younger than this stay on disk even when superseded: a reader may still be using one.
+SNAPSHOT_GRACE_SECONDS = 600
+KEEP_SNAPSHOTS = 2
+
+
+def primary_path(path: Path) -> Path:
+    return path / "primary"
+
 
 def store_exists(path: Path) -> bool:
-    """Whether ``path`` holds an Oxigraph store (it may still be empty)."""
-    return (path / "CURRENT").is_file()
+    """Whether ``path`` holds a clusterkg store (it may still be empty)."""
+    return (primary_path(path) / "CURRENT").is_file()
+
+
+def current_snapshot(path: Path) -> Path | None:
+    """The directory of the newest published snapshot, if any."""
+    try:
+        name = (path / "current").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    snapshot = path / "snapshots" / name
+    return snapshot if name and (snapshot / "CURRENT").is_file() else None
+
+
+def snapshot_marker(path: Path) -> str:
+    """A cheap token that changes whenever a new snapshot is published (for readers to poll)."""
+    try:
+        return (path / "current").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 @contextmanager
 def open_store(path: Path, *, read_only: bool = False) -> Iterator[ox.Store]:
-    """Open the store at ``path``; read-write (creating it) unless ``read_only``.
+    """Open the store at ``path``: the primary read-write (creating it), or the current snapshot read-only.
 
     Raises :class:`StoreError` with one line naming the store when another process holds the
     write lock, the directory is not writable, or (read-only) there is no store there yet.
     """
     try:
         if read_only:
-            if not store_exists(path):
-                raise StoreError(f"no store at {path} (run 'clusterkg load' or 'clusterkg serve' first)")
-            store = ox.Store.read_only(str(path))
+            store = open_snapshot(path)
         else:
-            path.mkdir(parents=True, exist_ok=True)
-            store = ox.Store(str(path))
+            primary_path(path).mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(primary_path(path)))
     except StoreError:
         raise
     except OSError as err:
@@ -52,12 +88,58 @@ def open_store(path: Path, *, read_only: bool = False) -> Iterator[ox.Store]:
         gc.collect()
 
 
+def open_snapshot(path: Path) -> ox.Store:
+    """A read-only handle on the current snapshot (on the primary if none was published yet)."""
+    snapshot = current_snapshot(path)
+    if snapshot is None:
+        if not store_exists(path):
+            raise StoreError(f"no store at {path} (run 'clusterkg load' or 'clusterkg serve' first)")
+        snapshot = primary_path(path)
+    try:
+        return ox.Store.read_only(str(snapshot))
+    except OSError as err:
+        raise StoreError(_explain(path, err)) from None
+
+
+def publish_snapshot(path: Path, store: ox.Store) -> Path:
+    """Checkpoint the open primary ``store`` as the new current snapshot, and prune old ones.
+
+    Called by writers after each commit. The checkpoint is made under a temporary name and the
+    ``current`` pointer replaced atomically, so a reader finds either the old snapshot or the new one.
+    """
+    snapshots = path / "snapshots"
+    snapshots.mkdir(parents=True, exist_ok=True)
+    name = f"{time.time_ns():020d}"
+    target = snapshots / name
+    try:
+        store.flush()
+        store.backup(str(target))
+        pointer = path / "current.tmp"
+        pointer.write_text(name + "\n", encoding="utf-8")
+        os.replace(pointer, path / "current")
+    except OSError as err:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(_explain(path, err)) from None
+    _prune(snapshots, keep=name)
+    return target
+
+
+def _prune(snapshots: Path, keep: str) -> None:
+    now = time.time()
+    older = sorted((p for p in snapshots.iterdir() if p.is_dir() and p.name != keep), key=lambda p: p.name)
+    for old in older[: max(0, len(older) - (KEEP_SNAPSHOTS - 1))]:
+        if now - old.stat().st_mtime > SNAPSHOT_GRACE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _explain(path: Path, err: OSError) -> str:
     text = str(err)
     if "LOCK" in text and ("unavailable" in text or "lock" in text.lower()):
-        return f"store {path} is locked by another clusterkg process (a running load or server); try again when it ends"
+        return f"store {path} is locked by another clusterkg process (a running load); try again when it ends"
     if "Permission denied" in text or "Read-only file system" in text:
         return f"store {path} is not writable: {text}"
+    if "No space left" in text:
+        return f"store {path}: the disk is full; nothing was changed"
     return f"cannot open store {path}: {text}"
 
 
