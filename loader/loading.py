@@ -64,6 +64,44 @@ def _is_lang(term: object, lang: str) -> bool:
     return isinstance(term, ox.Literal) and (term.language or "").lower() == lang
 
 
+def plan_load(
+    sources: Sequence[SourceFile],
+    context: Iterable[ox.Quad],
+    *,
+    base: str = DEFAULT_BASE,
+    strict: bool = False,
+    validate_data: bool = True,
+    remove: Sequence[str] = (),
+) -> tuple[LoadResult, str | None]:
+    """Validate ``sources`` against ``context`` and return the result with the SPARQL update to commit.
+
+    ``context`` is what is already loaded and stays (every data graph but the ones replaced or
+    removed). The update is plain SPARQL 1.1 Update, so the same plan commits into the embedded
+    store or into any SPARQL 1.1 server; it is ``None`` when the data does not conform.
+    """
+    prepared = [(s, with_cyrillic(s.quads)) for s in sources]
+    new_quads = [q for _, quads in prepared for q in quads]
+    replaced = sorted({g for s in sources for g in s.graphs} | set(remove))
+    report = ValidationReport()
+    if validate_data:
+        data = graph_of(new_quads)
+        for q in context:
+            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        report = validate(data, origins=_origins(prepared), default_file="(store)")
+        if not report.conforms(strict=strict):
+            return LoadResult(report=report, committed=False), None
+    counts = {g: 0 for g in replaced}
+    for q in new_quads:
+        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
+    update = _commit_update(prepared, replaced, counts, report, base)
+    return LoadResult(report=report, committed=True, graphs=counts), update
+
+
+def replaced_graphs(sources: Sequence[SourceFile], remove: Sequence[str] = ()) -> list[str]:
+    """The graphs a load of ``sources`` replaces (plus those it removes): context leaves them out."""
+    return sorted({g for s in sources for g in s.graphs} | set(remove))
+
+
 def load_files(
     store: ox.Store,
     sources: Sequence[SourceFile],
@@ -79,22 +117,11 @@ def load_files(
     the same transaction. Nothing is written when the result would not conform (``strict``:
     warnings block too).
     """
-    prepared = [(s, with_cyrillic(s.quads)) for s in sources]
-    new_quads = [q for _, quads in prepared for q in quads]
-    replaced = sorted({g for s in sources for g in s.graphs} | set(remove))
-    report = ValidationReport()
-    if validate_data:
-        data = graph_of(new_quads)
-        for q in _context(store, replaced, base):
-            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-        report = validate(data, origins=_origins(prepared), default_file="(store)")
-        if not report.conforms(strict=strict):
-            return LoadResult(report=report, committed=False)
-    counts = {g: 0 for g in replaced}
-    for q in new_quads:
-        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
-    store.update(_commit_update(prepared, replaced, counts, report, base))
-    return LoadResult(report=report, committed=True, graphs=counts)
+    context = _context(store, replaced_graphs(sources, remove), base)
+    result, update = plan_load(sources, context, base=base, strict=strict, validate_data=validate_data, remove=remove)
+    if update is not None:
+        store.update(update)
+    return result
 
 
 def unload_graphs(
