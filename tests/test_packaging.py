@@ -40,6 +40,7 @@ def test_ontology_shapes_data_and_templates_ship_in_the_wheel(wheel):
         assert shipped == in_repo and shipped, folder
     assert "clusterkg/py.typed" in names
     assert "clusterkg/endpoint/templates/index.html" in names
+    assert "clusterkg/loader/mappings/clusterkg.rml.ttl" in names
 
 
 def _imports(path: Path) -> set[str]:

@@ -204,15 +204,16 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from clusterkg.loader import discover, graph_of_sources, read_source, validate, validate_store
+    from clusterkg.loader import graph_of_sources, validate, validate_store
     from clusterkg.loader.bundled import bundled_sources
+    from clusterkg.loader.inputs import read_paths
 
     if args.paths and args.bundled:
         raise ClusterkgError("give files or --bundled, not both")
     if args.bundled:
         sources = bundled_sources(settings.base)
     elif args.paths:
-        sources = [read_source(p, base=settings.base) for p in discover(args.paths)]
+        sources = read_paths(args.paths, base=settings.base)
     else:
         sources = []
     if sources:
@@ -242,16 +243,13 @@ def _print_report(report, fmt: str, stream, what: str) -> None:  # type: ignore[
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
-    from clusterkg.loader import discover, load_files, read_source
+    from clusterkg.loader import load_files
     from clusterkg.loader.bundled import bundled_sources
+    from clusterkg.loader.inputs import read_paths
 
     if args.bundled == bool(args.paths):
         raise ClusterkgError("give the files or directories to load, or --bundled")
-    sources = (
-        bundled_sources(settings.base)
-        if args.bundled
-        else [read_source(p, base=settings.base) for p in discover(args.paths)]
-    )
+    sources = bundled_sources(settings.base) if args.bundled else read_paths(args.paths, base=settings.base)
     if not sources:
         raise ClusterkgError("no RDF files found in " + ", ".join(map(str, args.paths)))
     with open_store(settings.store) as store:
