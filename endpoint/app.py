@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import Flask
 
 from clusterkg.core.settings import Settings
+from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
 from clusterkg.endpoint.ontology import ontology
 from clusterkg.endpoint.pages import pages
 from clusterkg.endpoint.sparql import sparql
-from clusterkg.endpoint.storeaccess import ReadOnlyStore
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """A Flask app serving the store named by ``settings`` (read-only; opened on first request).
+
+    With ``settings.store_endpoint`` set it serves that SPARQL server instead and opens no local store.
 
     Settings are read once here, by the caller, and kept on ``app.extensions["clusterkg"]``;
     nothing below reads the environment.
@@ -21,7 +23,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 2
     app.extensions["clusterkg"] = settings
-    app.extensions["clusterkg.store"] = ReadOnlyStore(settings.store)
+    backend = backend_for(settings)
+    app.extensions["clusterkg.backend"] = backend
+    if isinstance(backend, EmbeddedBackend):
+        app.extensions["clusterkg.store"] = backend.store
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
     app.register_blueprint(ontology)

@@ -6,8 +6,8 @@ from flask import Blueprint, Response, render_template
 
 from clusterkg import __version__
 from clusterkg.core.errors import StoreError
-from clusterkg.core.store import graph_counts
-from clusterkg.endpoint.storeaccess import current_settings, current_store
+from clusterkg.endpoint.backends import current_backend
+from clusterkg.endpoint.storeaccess import current_settings
 
 pages = Blueprint("pages", __name__)
 
@@ -25,7 +25,7 @@ ORDER BY ?name"""
 def landing() -> Response:
     settings = current_settings()
     try:
-        counts = graph_counts(current_store())
+        counts = current_backend().graph_counts()
     except StoreError:
         counts = {}
     html = render_template(
@@ -42,7 +42,7 @@ def landing() -> Response:
 @pages.route("/healthz")
 def healthz() -> Response:
     try:
-        current_store()
+        current_backend().check()
     except StoreError as err:
         return Response(f"store unavailable: {err}\n", status=503, mimetype="text/plain")
     return Response("ok\n", mimetype="text/plain")

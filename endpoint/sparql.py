@@ -4,15 +4,23 @@ Queries run in Oxigraph and are serialised by Oxigraph's own result writers (no 
 rdflib objects): that keeps a cheap query cheap over HTTP. The default graph is the store's default
 graph, which the loader keeps as the RDF merge of all data graphs, unless the request names
 ``default-graph-uri``.
+
+Served from a remote SPARQL server (``store_endpoint``), the route checks the request the same
+way, negotiates the media type from the query's form, asks the server for exactly that type with
+the request's ``default-graph-uri``/``named-graph-uri``, and relays the answer: the server's
+syntax errors as 400 with its message, an unreachable or failing server as 502 (504 on timeout).
 """
 
 from __future__ import annotations
+
+import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import SD
+from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
 from clusterkg.endpoint.storeaccess import current_settings, current_store
 
@@ -36,6 +44,9 @@ def query_route() -> Response:
     settings = current_settings()
     if len(query.encode("utf-8")) > settings.max_query_bytes:
         return _error(413, f"query is longer than the limit of {settings.max_query_bytes} bytes")
+    backend = current_backend()
+    if isinstance(backend, RemoteBackend):
+        return _proxy(backend, query, default_graphs, named_graphs)
     try:
         store = current_store()
     except StoreError as err:
@@ -98,6 +109,46 @@ def _serialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) ->
         body = result.serialize(format=RESULT_FORMATS[mimetype])
     response = Response(body, mimetype=mimetype)
     if mimetype.startswith("text/"):
+        response.charset = "utf-8"
+    response.vary.add("Accept")
+    return response
+
+
+#: The query form after the prologue (comments, PREFIX and BASE declarations).
+_QUERY_FORM = re.compile(
+    r"(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE
+)
+#: What to ask a remote server for when the form of the query cannot be told (it will say why).
+_ANY_ANSWER = "application/sparql-results+json, text/turtle;q=0.9, */*;q=0.1"
+
+
+def query_form(query: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``, or ``None`` if the query does not start like one."""
+    match = _QUERY_FORM.match(query)
+    return match.group(1).upper() if match else None
+
+
+def _proxy(backend: RemoteBackend, query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    """Pass the query to the remote server asking for the negotiated media type, and relay its answer."""
+    form = query_form(query)
+    accept = _ANY_ANSWER
+    if form is not None:
+        offered = list(GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS)
+        mimetype = choose(request.accept_mimetypes, offered, request.values.get("format"))
+        if mimetype is None:
+            return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered))
+        accept = mimetype
+    try:
+        answer = backend.query(query, accept, default_graphs, named_graphs)
+    except StoreError as err:
+        return _error(504 if "no answer within" in str(err) else 502, str(err))
+    if answer.status == 400:
+        return _error(400, f"malformed query: {answer.message()}")
+    if not answer.ok:
+        where = backend.client.query_url
+        return _error(502, f"the SPARQL server {where} answered HTTP {answer.status}: {answer.message()}")
+    response = Response(answer.body, mimetype=answer.content_type)
+    if answer.content_type.startswith("text/"):
         response.charset = "utf-8"
     response.vary.add("Accept")
     return response

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,6 +23,7 @@ from rdflib.term import Node
 
 from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri, instance_iri
 from clusterkg.loader.bundled import bundled_sources
+from clusterkg.loader.context import neighbourhood
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
 from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
@@ -72,12 +73,15 @@ def plan_load(
     strict: bool = False,
     validate_data: bool = True,
     remove: Sequence[str] = (),
+    reported: Collection[ox.NamedNode | ox.BlankNode] | None = None,
 ) -> tuple[LoadResult, str | None]:
     """Validate ``sources`` against ``context`` and return the result with the SPARQL update to commit.
 
     ``context`` is what is already loaded and stays (every data graph but the ones replaced or
-    removed). The update is plain SPARQL 1.1 Update, so the same plan commits into the embedded
-    store or into any SPARQL 1.1 server; it is ``None`` when the data does not conform.
+    removed), or the part of it the load can affect (see :mod:`clusterkg.loader.context`), in
+    which case ``reported`` names the nodes whose results count. The update is plain SPARQL 1.1
+    Update, so the same plan commits into the embedded store or into any SPARQL 1.1 server; it is
+    ``None`` when the data does not conform.
     """
     prepared = [(s, with_cyrillic(s.quads)) for s in sources]
     new_quads = [q for _, quads in prepared for q in quads]
@@ -87,7 +91,8 @@ def plan_load(
         data = graph_of(new_quads)
         for q in context:
             data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-        report = validate(data, origins=_origins(prepared), default_file="(store)")
+        only = None if reported is None else {to_rdflib(n) for n in reported}
+        report = validate(data, origins=_origins(prepared), default_file="(store)", only=only)
         if not report.conforms(strict=strict):
             return LoadResult(report=report, committed=False), None
     counts = {g: 0 for g in replaced}
@@ -110,15 +115,32 @@ def load_files(
     strict: bool = False,
     validate_data: bool = True,
     remove: Sequence[str] = (),
+    full_validation: bool = False,
 ) -> LoadResult:
     """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
 
     Each source replaces the named graph(s) it writes to; the graphs in ``remove`` are dropped in
     the same transaction. Nothing is written when the result would not conform (``strict``:
-    warnings block too).
+    warnings block too). Validation covers what the load can affect (incremental, see
+    :mod:`clusterkg.loader.context`), or with ``full_validation`` everything that stays in the store.
     """
-    context = _context(store, replaced_graphs(sources, remove), base)
-    result, update = plan_load(sources, context, base=base, strict=strict, validate_data=validate_data, remove=remove)
+    replaced = replaced_graphs(sources, remove)
+    if full_validation:
+        context: Iterable[ox.Quad] = _context(store, replaced, base)
+        reported = None
+    else:
+        new_quads = [q for s in sources for q in with_cyrillic(s.quads)]
+        around = neighbourhood(store, new_quads, [*replaced, graph_iri(base, METADATA_GRAPH)])
+        context, reported = around.quads, around.reported
+    result, update = plan_load(
+        sources,
+        context,
+        base=base,
+        strict=strict,
+        validate_data=validate_data,
+        remove=remove,
+        reported=reported,
+    )
     if update is not None:
         store.update(update)
     return result

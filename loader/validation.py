@@ -7,7 +7,7 @@ source file each offending resource came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -90,13 +90,20 @@ def graph_of(quads: Iterable[ox.Quad]) -> Graph:
     return graph
 
 
-def validate(data: Graph, *, origins: Mapping[Node, str] | None = None, default_file: str = "data") -> ValidationReport:
+def validate(
+    data: Graph,
+    *,
+    origins: Mapping[Node, str] | None = None,
+    default_file: str = "data",
+    only: Collection[Node] | None = None,
+) -> ValidationReport:
     """Validate ``data`` against the bundled shapes, with the ontology and schemes as context.
 
     The ontology is merged into a copy of the data rather than passed to pySHACL as ``ont_graph``:
     pySHACL's mixing of an ontology graph copies individuals and SKOS links back and forth and
     was measured to take minutes on the bundled graph, against seconds for a plain union.
-    ``origins`` maps subjects to the file they came from, so each result names its file.
+    ``origins`` maps subjects to the file they came from, so each result names its file;
+    ``only``, when given, keeps the results on those focus nodes (incremental validation).
     """
     origins = origins or {}
     merged = Graph()
@@ -114,6 +121,8 @@ def validate(data: Graph, *, origins: Mapping[Node, str] | None = None, default_
     # Only the report's own results: nested details (sh:detail) of sh:node checks are noise to a reader.
     for report in results_graph.subjects(RDF.type, SH.ValidationReport):
         for node in results_graph.objects(report, SH.result):
+            if only is not None and results_graph.value(node, SH.focusNode) not in only:
+                continue
             results.append(_result(results_graph, node, merged, origins, default_file))
     results.sort(key=lambda r: (r.file, _SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path, r.message, r.value))
     return ValidationReport(tuple(results))

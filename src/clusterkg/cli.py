@@ -41,7 +41,68 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
-    return {k: getattr(args, k, None) for k in ("host", "port", "workers")}
+    keys = ("host", "port", "workers", *_REMOTE_SETTINGS)
+    return {k: getattr(args, k, None) for k in keys}
+
+
+_REMOTE_SETTINGS = (
+    "endpoint",
+    "update_endpoint",
+    "store_endpoint",
+    "endpoint_user",
+    "endpoint_password",
+    "endpoint_default_graph",
+    "endpoint_timeout",
+)
+
+
+def _remote_options(*, serving: bool) -> argparse.ArgumentParser:
+    """Options naming a remote SPARQL 1.1 server: where to write (load, unload) or read (serve) instead of the store."""
+    remote = argparse.ArgumentParser(add_help=False)
+    group = remote.add_argument_group("remote SPARQL server (instead of the embedded store)")
+    if serving:
+        group.add_argument(
+            "--store-endpoint",
+            metavar="URL",
+            default=None,
+            help="serve from this SPARQL query URL; no local store is opened (env CLUSTERKG_STORE_ENDPOINT)",
+        )
+    else:
+        group.add_argument(
+            "--endpoint",
+            metavar="URL",
+            default=None,
+            help="write into the SPARQL server with this query URL (env CLUSTERKG_ENDPOINT)",
+        )
+        group.add_argument(
+            "--update-endpoint",
+            metavar="URL",
+            default=None,
+            help="its SPARQL Update URL when not the query URL (env CLUSTERKG_UPDATE_ENDPOINT)",
+        )
+        group.add_argument(
+            "--default-graph",
+            dest="endpoint_default_graph",
+            choices=["auto", "merge", "union"],
+            default=None,
+            help="the server's default graph: a graph the loader keeps as the merge of the data graphs, or the "
+            "server's own union of them (env CLUSTERKG_ENDPOINT_DEFAULT_GRAPH; default auto: union for Virtuoso)",
+        )
+    group.add_argument("--user", dest="endpoint_user", default=None, help="user name (env CLUSTERKG_ENDPOINT_USER)")
+    group.add_argument(
+        "--password",
+        dest="endpoint_password",
+        default=None,
+        help="password; better in the environment, CLUSTERKG_ENDPOINT_PASSWORD, than on the command line",
+    )
+    group.add_argument(
+        "--endpoint-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="bound on each request to the server (env CLUSTERKG_ENDPOINT_TIMEOUT; default 60)",
+    )
+    return remote
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "load",
-        parents=[common],
+        parents=[common, _remote_options(serving=False)],
         help="validate files, then load them into the store",
         description="Validate RDF files in the context of the store, then load them in one "
         "transaction; each file replaces its own named graph. Nothing is written if they do "
@@ -89,12 +150,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="FILE|DIR")
     p.add_argument("--bundled", action="store_true", help="load the data that ships with clusterkg")
     p.add_argument("--strict", action="store_true", help="warnings refuse the load too")
+    p.add_argument(
+        "--full-validation",
+        action="store_true",
+        help="validate everything that stays in the store, not only what the load can affect",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text", help="report format")
     p.set_defaults(run=_load)
 
     p = sub.add_parser(
         "serve",
-        parents=[common],
+        parents=[common, _remote_options(serving=True)],
         help="serve the store over SPARQL and HTTP",
         description="Serve the store with gunicorn. On an empty store, first load the bundled, validated graph.",
     )
@@ -126,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "unload",
-        parents=[common],
+        parents=[common, _remote_options(serving=False)],
         help="remove named graphs from the store",
         description="Remove named graphs (by IRI or by short name, e.g. brochure-2009) in one transaction, "
         "if what remains still conforms to the shapes.",
@@ -156,6 +222,8 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.loader.export import resolve_graph
     from clusterkg.loader.loading import data_graphs
 
+    if settings.endpoint:
+        return _unload_remote(args, settings)
     with open_store(settings.store) as store:
         graphs = [resolve_graph(g, settings.base) for g in args.graphs]
         present = set(data_graphs(store, settings.base))
@@ -252,8 +320,12 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     sources = bundled_sources(settings.base) if args.bundled else read_paths(args.paths, base=settings.base)
     if not sources:
         raise ClusterkgError("no RDF files found in " + ", ".join(map(str, args.paths)))
+    if settings.endpoint:
+        return _load_remote(args, settings, sources)
     with open_store(settings.store) as store:
-        result = load_files(store, sources, base=settings.base, strict=args.strict)
+        result = load_files(
+            store, sources, base=settings.base, strict=args.strict, full_validation=args.full_validation
+        )
         if result.committed:
             publish_snapshot(settings.store, store)
     if not result.committed:
@@ -268,9 +340,70 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _remote_client(settings: Settings, url: str, update_url: str | None = None):  # type: ignore[no-untyped-def]
+    from clusterkg.core.remote import RemoteSparql
+
+    return RemoteSparql(
+        url,
+        update_url,
+        user=settings.endpoint_user,
+        password=settings.endpoint_password,
+        timeout=settings.endpoint_timeout,
+    )
+
+
+def _load_remote(args: argparse.Namespace, settings: Settings, sources) -> int:  # type: ignore[no-untyped-def]
+    """``load --endpoint``: validate against what the server holds, then send one SPARQL update."""
+    from clusterkg.loader.remote import load_remote
+
+    assert settings.endpoint is not None
+    client = _remote_client(settings, settings.endpoint, settings.update_endpoint)
+    result = load_remote(client, sources, base=settings.base, strict=args.strict, mode=settings.endpoint_default_graph)
+    if not result.committed:
+        _print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
+        return EXIT_NONCONFORMANT
+    if args.format == "json":
+        print(json.dumps({"committed": True, "graphs": result.graphs, "report": result.report.as_json()}, indent=2))
+    else:
+        for graph, n in sorted(result.graphs.items()):
+            print(f"loaded {n} triples into <{graph}>")
+        print(f"{result.triples} triples in {len(result.graphs)} graph(s) loaded into {client.update_url}")
+    return EXIT_OK
+
+
+def _unload_remote(args: argparse.Namespace, settings: Settings) -> int:
+    """``unload --endpoint``: drop graphs from the server if what remains still conforms."""
+    from clusterkg.loader.export import resolve_graph
+    from clusterkg.loader.remote import unload_remote
+
+    assert settings.endpoint is not None
+    client = _remote_client(settings, settings.endpoint, settings.update_endpoint)
+    graphs = [resolve_graph(g, settings.base) for g in args.graphs]
+    result = unload_remote(client, graphs, base=settings.base, strict=args.strict, mode=settings.endpoint_default_graph)
+    if not result.committed:
+        _print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
+        return EXIT_NONCONFORMANT
+    for g in graphs:
+        print(f"unloaded <{g}>")
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.endpoint.server import serve
 
+    if settings.store_endpoint:
+        # Stateless: nothing local is opened, and the bundled graph is not loaded (load it with
+        # 'clusterkg load --bundled --endpoint URL'). Fail now, not in every worker, if the server is down.
+        _remote_client(settings, settings.store_endpoint).ask("ASK {}")
+        print(
+            f"clusterkg {__version__}: serving from the SPARQL server {settings.store_endpoint} "
+            f"(no local store; the bundled graph is not loaded); SPARQL endpoint at "
+            f"http://{settings.host}:{settings.port}/sparql",
+            file=sys.stderr,
+        )
+        sys.stderr.flush()
+        serve(settings)
+        return EXIT_OK
     _prepare_store(settings)
     gc.collect()  # the writer handle is gone: the lock is free for 'clusterkg load' while we serve
     print(f"clusterkg {__version__}: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql", file=sys.stderr)

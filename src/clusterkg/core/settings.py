@@ -29,6 +29,14 @@ class Settings:
 
     ``store`` is the directory of the embedded Oxigraph store; ``base`` the IRI under which
     instances (``{base}id/…``) and named graphs (``{base}graph/…``) are minted.
+
+    The remote settings are for a SPARQL 1.1 server instead of the embedded store: ``endpoint``
+    (and ``update_endpoint`` when updates have their own URL) is where ``load``/``unload`` write;
+    ``store_endpoint`` is what ``serve`` reads from (then no local store is opened);
+    ``endpoint_user``/``endpoint_password`` answer the server's Basic or Digest challenge;
+    ``endpoint_default_graph`` says what the server's default graph is (``merge``: a real graph,
+    which the loader keeps as the merge of the data graphs; ``union``: the server's own union of
+    all graphs, left alone; ``auto``: ``union`` for Virtuoso, ``merge`` otherwise).
     """
 
     store: Path = field(default_factory=lambda: default_store_path(os.environ))
@@ -37,6 +45,13 @@ class Settings:
     port: int = 8000
     workers: int = 2
     max_query_bytes: int = 100_000
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    store_endpoint: str | None = None
+    endpoint_user: str | None = None
+    endpoint_password: str | None = field(default=None, repr=False)
+    endpoint_default_graph: str = "auto"
+    endpoint_timeout: int = 60
 
     def __post_init__(self) -> None:
         if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
@@ -45,6 +60,16 @@ class Settings:
             raise ClusterkgError(f"port must be between 1 and 65535: {self.port}")
         if self.workers < 1:
             raise ClusterkgError(f"workers must be at least 1: {self.workers}")
+        for name in ("endpoint", "update_endpoint", "store_endpoint"):
+            url = getattr(self, name)
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise ClusterkgError(f"{name.replace('_', ' ')} must be an http(s) URL: {url!r}")
+        if self.endpoint_default_graph not in ("auto", "merge", "union"):
+            raise ClusterkgError(
+                f"endpoint default graph must be auto, merge or union: {self.endpoint_default_graph!r}"
+            )
+        if self.endpoint_timeout < 1:
+            raise ClusterkgError(f"endpoint timeout must be at least 1 second: {self.endpoint_timeout}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
