@@ -24,6 +24,7 @@ from rdflib.term import Node
 from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri, instance_iri
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.context import neighbourhood
+from clusterkg.loader.progress import Progress
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
 from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
@@ -74,6 +75,7 @@ def plan_load(
     validate_data: bool = True,
     remove: Sequence[str] = (),
     reported: Collection[ox.NamedNode | ox.BlankNode] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[LoadResult, str | None]:
     """Validate ``sources`` against ``context`` and return the result with the SPARQL update to commit.
 
@@ -88,6 +90,8 @@ def plan_load(
     replaced = sorted({g for s in sources for g in s.graphs} | set(remove))
     report = ValidationReport()
     if validate_data:
+        if progress:
+            progress.phase("validate", len(new_quads), "in the context of the store")
         data = graph_of(new_quads)
         for q in context:
             data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
@@ -116,6 +120,7 @@ def load_files(
     validate_data: bool = True,
     remove: Sequence[str] = (),
     full_validation: bool = False,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
 
@@ -140,9 +145,14 @@ def load_files(
         validate_data=validate_data,
         remove=remove,
         reported=reported,
+        progress=progress,
     )
     if update is not None:
+        if progress:
+            progress.phase("commit", result.triples, "one transaction")
         store.update(update)
+        if progress:
+            progress.done(result.triples)
     return result
 
 

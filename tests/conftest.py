@@ -149,3 +149,16 @@ def app(loaded_store: Path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def get_csv(url: str, query: str) -> list[list[str]]:
+    """Run ``query`` against the server at ``url`` and return the CSV rows."""
+    import csv
+    import io
+    import urllib.parse
+
+    request = urllib.request.Request(
+        f"{url}/sparql?{urllib.parse.urlencode({'query': query})}", headers={"Accept": "text/csv"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return list(csv.reader(io.StringIO(response.read().decode("utf-8"))))
