@@ -52,12 +52,6 @@ def violations(report) -> set[tuple[str, str, str]]:
     return {(r.focus, r.path, r.component) for r in report.results if r.severity == "Violation"}
 
 
-def full_report_after(store, sources, remove=()):
-    """What validating the whole store would say of the state after the load."""
-    result = load_files(store, sources, remove=remove, full_validation=True)
-    return result
-
-
 @pytest.mark.parametrize("text", [BACKWARDS_MEMBERSHIP, DANGLING_MEMBERSHIP], ids=["ends-before-start", "dangling"])
 def test_a_small_load_that_breaks_a_rule_with_existing_data_is_refused_like_a_full_check_would(store, tmp_path, text):
     path = tmp_path / "membership.ttl"
@@ -95,7 +89,8 @@ def test_replacing_a_graph_with_a_broken_version_finds_the_same_violations(store
 
     (places,) = [f for f in resources.data_files() if f.name == "places.ttl"]
     broken = places.read_text(encoding="utf-8").replace(
-        "<place/belgrade>\n    a skos:Concept , dcterms:Location ;", "<place/belgrade>\n    a <http://www.w3.org/2002/07/owl#Thing> ;"
+        "<place/belgrade>\n    a skos:Concept , dcterms:Location ;",
+        "<place/belgrade>\n    a <http://www.w3.org/2002/07/owl#Thing> ;",
     )
     assert broken != places.read_text(encoding="utf-8")
     path = tmp_path / "places.ttl"
