@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from clusterkg.core import resources
+from clusterkg.core.namespaces import PREFIXES
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -141,7 +142,7 @@ def _result(
         file=origins.get(focus, default_file) if focus is not None else default_file,
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         focus=_show(focus),
-        path=_show(path) if isinstance(path, URIRef) else ("(complex path)" if path is not None else ""),
+        path=_curie(path) if isinstance(path, URIRef) else ("(complex path)" if path is not None else ""),
         message=str(message) if message else "does not conform to its shape",
         value=_show(value) if value is not None else "",
         focus_label=_label(labels, focus),
@@ -154,6 +155,14 @@ def _show(term: Node | None) -> str:
         return ""
     if isinstance(term, BNode):
         return f"_:{term}"
+    return str(term)
+
+
+def _curie(term: URIRef) -> str:
+    """``dcterms:description`` rather than the full IRI: paths are read by people."""
+    for prefix, namespace in PREFIXES.items():
+        if prefix != "id" and str(term).startswith(namespace) and len(str(term)) > len(namespace):
+            return f"{prefix}:{str(term)[len(namespace):]}"
     return str(term)
 
 
