@@ -6,6 +6,7 @@ from flask import Flask
 
 from clusterkg.core.settings import Settings
 from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
+from clusterkg.endpoint.catalogue import catalogue
 from clusterkg.endpoint.ontology import ontology
 from clusterkg.endpoint.pages import pages
 from clusterkg.endpoint.sparql import sparql
@@ -30,4 +31,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
     app.register_blueprint(ontology)
+    app.register_blueprint(catalogue)
     return app

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, render_template, request
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import SD
+from clusterkg.core.remote import JSON_RESULTS, parse_boolean
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
 from clusterkg.endpoint.storeaccess import current_settings, current_store
@@ -115,7 +116,7 @@ def _serialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) ->
 
 
 #: The query form after the prologue (comments, PREFIX and BASE declarations).
-_QUERY_FORM = re.compile(
+_FORM_OF_QUERY = re.compile(
     r"(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE
 )
 #: What to ask a remote server for when the form of the query cannot be told (it will say why).
@@ -124,7 +125,7 @@ _ANY_ANSWER = "application/sparql-results+json, text/turtle;q=0.9, */*;q=0.1"
 
 def query_form(query: str) -> str | None:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``, or ``None`` if the query does not start like one."""
-    match = _QUERY_FORM.match(query)
+    match = _FORM_OF_QUERY.match(query)
     return match.group(1).upper() if match else None
 
 
@@ -138,6 +139,9 @@ def _proxy(backend: RemoteBackend, query: str, default_graphs: list[str], named_
         if mimetype is None:
             return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered))
         accept = mimetype
+    wanted = accept
+    if form == "ASK":
+        accept = JSON_RESULTS  # parsed and written here: Virtuoso's ASK answers are not standard
     try:
         answer = backend.query(query, accept, default_graphs, named_graphs)
     except StoreError as err:
@@ -147,8 +151,30 @@ def _proxy(backend: RemoteBackend, query: str, default_graphs: list[str], named_
     if not answer.ok:
         where = backend.client.query_url
         return _error(502, f"the SPARQL server {where} answered HTTP {answer.status}: {answer.message()}")
+    value = parse_boolean(answer.body) if form == "ASK" else None
+    if value is not None:
+        return _boolean(value, wanted)
     response = Response(answer.body, mimetype=answer.content_type)
     if answer.content_type.startswith("text/"):
+        response.charset = "utf-8"
+    response.vary.add("Accept")
+    return response
+
+
+def _boolean(value: bool, mimetype: str) -> Response:
+    """An ASK answer in the negotiated results format."""
+    word = "true" if value else "false"
+    if "json" in mimetype:
+        body = f'{{"head":{{}},"boolean":{word}}}'
+    elif "xml" in mimetype:
+        body = (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{word}</boolean></sparql>"
+        )
+    else:  # CSV, TSV
+        body = word + "\n"
+    response = Response(body, mimetype=mimetype)
+    if mimetype.startswith("text/"):
         response.charset = "utf-8"
     response.vary.add("Accept")
     return response

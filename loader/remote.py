@@ -21,7 +21,10 @@ What the server's default graph is decides the one adaptation (``mode``):
     Fuseki with ``unionDefaultGraph``): there is nothing to maintain, and Virtuoso refuses an
     ``INSERT``/``DELETE`` without ``GRAPH``. The operations that maintain the merged default
     graph are left out (:func:`without_default_graph`); the named graphs and load records are
-    written the same.
+    written the same. The insert is also written the way Virtuoso takes it (found by testing
+    against Virtuoso 7.2): one ``GRAPH`` block per graph with no ``.`` between blocks, and the
+    triples with blank nodes (refused in ``INSERT DATA``) in ``INSERT { … } WHERE {}`` operations,
+    one per group of triples sharing blank nodes (one big template exceeds Virtuoso's SQL limits).
 """
 
 from __future__ import annotations
@@ -89,11 +92,56 @@ def without_default_graph(update: str) -> str:
     if not (insert.startswith(_INSERT) and insert.endswith(" }")):
         raise ClusterkgError("cannot adapt the update for a server whose default graph is a union: unexpected layout")
     statements = insert[len(_INSERT) : -2].split(_TRIPLE_SEPARATOR)
-    in_graphs = [s for s in statements if s.startswith("GRAPH ")]
-    if not in_graphs:
-        raise ClusterkgError("cannot adapt the update for a server whose default graph is a union: no GRAPH blocks")
-    kept[-1] = _INSERT + _TRIPLE_SEPARATOR.join(in_graphs) + " }"
+    by_graph: dict[str, list[str]] = {}
+    for statement in statements:
+        if not statement.startswith("GRAPH "):
+            continue  # a copy into the default graph
+        graph, _, rest = statement[len("GRAPH ") :].partition(" { ")
+        if not (graph.startswith("<") and graph.endswith(">") and rest.endswith(" }")):
+            raise ClusterkgError(f"cannot adapt the update for a union default graph: {statement[:80]}")
+        by_graph.setdefault(graph, []).append(rest[:-2])
+    ground = {g: [t for t in triples if not _blank_nodes(t)] for g, triples in by_graph.items()}
+    kept[-1] = "INSERT DATA { " + _blocks(ground) + " }"
+    kept.extend(f"INSERT {{ {_blocks(group)} }} WHERE {{}}" for group in _blank_node_groups(by_graph))
     return _OPERATION_SEPARATOR.join(kept)
+
+
+def _blocks(by_graph: dict[str, list[str]]) -> str:
+    """One ``GRAPH <g> { … }`` block per graph, separated by white space only (Virtuoso refuses the
+    '.' that SPARQL allows between two GRAPH blocks)."""
+    return "\n".join(f"GRAPH {g} {{\n" + _TRIPLE_SEPARATOR.join(ts) + " }" for g, ts in by_graph.items() if ts)
+
+
+def _blank_nodes(triple: str) -> list[str]:
+    """The blank node labels of an N-Triples-style ``s p o`` (subject and object are the only places)."""
+    subject, _, rest = triple.partition(" ")
+    _, _, obj = rest.partition(" ")
+    return [t for t in (subject, obj) if t.startswith("_:")]
+
+
+def _blank_node_groups(by_graph: dict[str, list[str]]) -> list[dict[str, list[str]]]:
+    """The triples with blank nodes, grouped so that triples sharing a blank node are in one group.
+
+    Virtuoso allows no blank node in ``INSERT DATA``, and compiles an ``INSERT { … } WHERE {}`` into
+    SQL of limited length; one small template per group keeps each blank node one node.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    with_blanks = [(g, t, _blank_nodes(t)) for g, ts in by_graph.items() for t in ts]
+    for _, _, labels in with_blanks:
+        for other in labels[1:]:
+            parent[find(other)] = find(labels[0])
+    groups: dict[str, dict[str, list[str]]] = {}
+    for g, t, labels in with_blanks:
+        if labels:
+            groups.setdefault(find(labels[0]), {}).setdefault(g, []).append(t)
+    return list(groups.values())
 
 
 def load_remote(

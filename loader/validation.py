@@ -162,7 +162,7 @@ def _curie(term: URIRef) -> str:
     """``dcterms:description`` rather than the full IRI: paths are read by people."""
     for prefix, namespace in PREFIXES.items():
         if prefix != "id" and str(term).startswith(namespace) and len(str(term)) > len(namespace):
-            return f"{prefix}:{str(term)[len(namespace):]}"
+            return f"{prefix}:{str(term)[len(namespace) :]}"
     return str(term)
 
 

@@ -155,6 +155,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="validate everything that stays in the store, not only what the load can affect",
     )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the phases of the load with triples and triples/s (default: when stderr is a terminal)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text", help="report format")
     p.set_defaults(run=_load)
 
@@ -323,8 +329,19 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     if settings.endpoint:
         return _load_remote(args, settings, sources)
     with open_store(settings.store) as store:
+        progress = None
+        if args.progress or (args.progress is None and sys.stderr.isatty()):
+            from clusterkg.loader.progress import Progress
+
+            progress = Progress(sys.stderr, live=sys.stderr.isatty())
+            progress.phase("parse", sum(len(s.quads) for s in sources), f"{len(sources)} source(s)")
         result = load_files(
-            store, sources, base=settings.base, strict=args.strict, full_validation=args.full_validation
+            store,
+            sources,
+            base=settings.base,
+            strict=args.strict,
+            full_validation=args.full_validation,
+            progress=progress,
         )
         if result.committed:
             publish_snapshot(settings.store, store)

@@ -153,10 +153,10 @@ class RemoteSparql:
 
     def ask(self, sparql: str = "ASK {}") -> bool:
         response = self._checked(self.query_url, self.query(sparql, JSON_RESULTS))
-        try:
-            return bool(json.loads(response.body)["boolean"])
-        except (ValueError, KeyError, TypeError):
+        value = parse_boolean(response.body)
+        if value is None:
             raise StoreError(f"SPARQL server {self.query_url}: expected a SPARQL JSON boolean") from None
+        return value
 
     def update(self, sparql: str) -> RemoteResponse:
         """Send one SPARQL 1.1 Update request (all its operations in one HTTP request)."""
@@ -205,6 +205,22 @@ class RemoteSparql:
                 s, p, o = (_term(row[v], blanks) for v in ("s", "p", "o"))
                 yield ox.Quad(s, p, o, name)  # type: ignore[arg-type]
             fetched += len(bindings)
+
+
+def parse_boolean(body: bytes) -> bool | None:
+    """The answer of an ASK query in SPARQL JSON, or ``None`` if ``body`` is not one.
+
+    Virtuoso 7 answers ASK as a one-row SELECT whose variable ``__ASK_RETVAL`` is 1 or 0, not as
+    ``{"boolean": …}``; both are understood.
+    """
+    try:
+        document = json.loads(body)
+        if isinstance(document.get("boolean"), bool):
+            return bool(document["boolean"])
+        (row,) = document["results"]["bindings"]
+        return row["__ASK_RETVAL"]["value"] in ("1", "true")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _iri(value: str) -> str:

@@ -1,0 +1,155 @@
+"""The browser query UI at /sparql: YASGUI from the package's static files, driven by headless Chromium.
+
+Debian's ``chromium`` (installed by ``.ci/run``) is driven by Playwright for Python, never by a browser
+Playwright downloads. The test loads the page from a real ``clusterkg serve``, fails on any request
+to a host other than the server's own, clicks an example query, runs it, waits for the results table
+and keeps a screenshot in ``test-artifacts/ui-sparql.png`` under the repository root.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import clusterkg.endpoint
+from conftest import Server, start_server, stop_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+STATIC = Path(clusterkg.endpoint.__file__).parent / "static"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def test_bundle_is_installed_with_the_package() -> None:
+    """The YASGUI bundle and its licence are package data: no npm and no CDN at run time."""
+    for name in ("yasgui/yasgui.min.js", "yasgui/yasgui.min.css", "yasgui/LICENSE", "sparql-ui.js", "sparql-ui.css"):
+        assert (STATIC / name).is_file(), f"{name} is missing from the installed package's static files"
+    total = sum(f.stat().st_size for f in STATIC.rglob("*") if f.is_file())
+    assert total < 3_000_000, f"static files take {total} bytes"
+
+
+def test_page_references_only_local_assets(loaded_store: Path) -> None:
+    """The HTML of /sparql loads scripts and styles from /static/ only, and names the example queries."""
+    server = start_server(loaded_store, "--workers", "1")
+    try:
+        request = urllib.request.Request(server.url + "/sparql", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            html = response.read().decode("utf-8")
+        for kind, url in re.findall(r'<(script|link)[^>]*(?:src|href)="([^"]+)"', html):
+            assert url.startswith("/static/"), f"<{kind}> loads {url}, not a local static file"
+            with urllib.request.urlopen(server.url + url, timeout=30) as asset:
+                assert asset.status == 200 and asset.read(), url
+        assert html.count('type="application/sparql-query"') >= 4
+        assert html.count("data-example=") >= 4
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture
+def ui_server(loaded_store: Path) -> Iterator[Server]:
+    running = start_server(loaded_store, "--workers", "1")
+    yield running
+    stop_server(running)
+
+
+def test_example_query_in_browser(ui_server: Server, tmp_path: Path) -> None:
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium): the browser test cannot run")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+
+    own_host = urlsplit(ui_server.url).netloc
+    foreign: list[str] = []
+    seen: list[str] = []
+    console_errors: list[str] = []
+
+    def record(request) -> None:  # type: ignore[no-untyped-def]
+        seen.append(request.url)
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts.netloc != own_host:
+            foreign.append(request.url)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "ui-sparql.png"
+    if screenshot.exists():
+        screenshot.unlink()
+
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1400},
+        )
+        try:
+            # Anything not for the server's own host is recorded (and fails the test) and never sent.
+            def guard(route) -> None:  # type: ignore[no-untyped-def]
+                parts = urlsplit(route.request.url)
+                if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own_host:
+                    route.abort()
+                else:
+                    route.continue_()
+
+            context.route("**/*", guard)
+            context.on("request", record)
+            page = context.new_page()
+            page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda err: console_errors.append(str(err)))
+
+            page.goto(ui_server.url + "/sparql", wait_until="networkidle")
+            page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+            assert page.locator("#examples [data-example]").count() >= 4
+
+            # One click loads the example into the editor; the query button runs it.
+            page.click("#examples button:has-text('Clusters and their employees')")
+            editor_text = page.evaluate("() => window.clusterkgYasgui.getTab().getQuery()")
+            assert "ckg:observedOrganisation" in editor_text
+            with page.expect_response(lambda r: urlsplit(r.url).path == "/sparql" and r.request.method == "POST") as rr:
+                page.click("#yasgui .yasqe_queryButton")
+            assert rr.value.status == 200, rr.value.text()
+
+            page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr", timeout=30_000)
+            table_text = page.inner_text("#yasgui .yasr table.dataTable")
+            assert "Automotive Cluster of Serbia" in table_text
+            assert "8100" in table_text
+
+            page.screenshot(path=str(screenshot), full_page=True)
+
+            # Every other example also runs here and answers with rows.
+            buttons = page.locator("#examples [data-example]")
+            for i in range(1, buttons.count()):
+                label = buttons.nth(i).inner_text()
+                buttons.nth(i).click()
+                with page.expect_response(
+                    lambda r: urlsplit(r.url).path == "/sparql" and r.request.method == "POST"
+                ) as rr:
+                    page.click("#yasgui .yasqe_queryButton")
+                assert rr.value.status == 200, f"{label}: {rr.value.text()}"
+                assert rr.value.json()["results"]["bindings"], f"example {label!r} returned no rows"
+                page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr", timeout=30_000)
+        finally:
+            context.close()
+
+    assert screenshot.is_file() and screenshot.stat().st_size > 10_000
+    assert seen, "the browser made no requests at all"
+    assert not foreign, f"the page sent requests to other hosts: {foreign}"
+    assert not console_errors, f"errors in the browser console: {console_errors}"
