@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import current_app
 
+from clusterkg.core.errors import StoreError
 from clusterkg.core.settings import Settings
 from clusterkg.core.store import open_snapshot, snapshot_marker
 
@@ -41,8 +42,15 @@ class ReadOnlyStore:
 
 
 def current_store() -> ox.Store:
-    """The store of the app handling the current request."""
-    return current_app.extensions["clusterkg.store"].get()  # type: ignore[no-any-return]
+    """The embedded store of the app handling the current request.
+
+    Raises :class:`StoreError` when the app serves a remote SPARQL server (``--store-endpoint``):
+    routes that need the embedded store then answer 503 with that message instead of failing.
+    """
+    handle = current_app.extensions.get("clusterkg.store")
+    if handle is None:
+        raise StoreError("this route needs the embedded store; this server reads a remote SPARQL server")
+    return handle.get()  # type: ignore[no-any-return]
 
 
 def current_settings() -> Settings:
