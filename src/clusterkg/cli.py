@@ -345,6 +345,11 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
         )
         if result.committed:
             publish_snapshot(settings.store, store)
+    return _report_load(args, result, str(settings.store))
+
+
+def _report_load(args: argparse.Namespace, result, target: str) -> int:  # type: ignore[no-untyped-def]
+    """The outcome of a load: the refusal report on stderr (exit 1), or what was loaded where."""
     if not result.committed:
         _print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
         return EXIT_NONCONFORMANT
@@ -353,7 +358,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for graph, n in sorted(result.graphs.items()):
             print(f"loaded {n} triples into <{graph}>")
-        print(f"{result.triples} triples in {len(result.graphs)} graph(s) loaded into {settings.store}")
+        print(f"{result.triples} triples in {len(result.graphs)} graph(s) loaded into {target}")
     return EXIT_OK
 
 
@@ -376,16 +381,7 @@ def _load_remote(args: argparse.Namespace, settings: Settings, sources) -> int: 
     assert settings.endpoint is not None
     client = _remote_client(settings, settings.endpoint, settings.update_endpoint)
     result = load_remote(client, sources, base=settings.base, strict=args.strict, mode=settings.endpoint_default_graph)
-    if not result.committed:
-        _print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
-        return EXIT_NONCONFORMANT
-    if args.format == "json":
-        print(json.dumps({"committed": True, "graphs": result.graphs, "report": result.report.as_json()}, indent=2))
-    else:
-        for graph, n in sorted(result.graphs.items()):
-            print(f"loaded {n} triples into <{graph}>")
-        print(f"{result.triples} triples in {len(result.graphs)} graph(s) loaded into {client.update_url}")
-    return EXIT_OK
+    return _report_load(args, result, str(client.update_url))
 
 
 def _unload_remote(args: argparse.Namespace, settings: Settings) -> int:
