@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from clusterkg.core.settings import Settings
+from clusterkg.endpoint import httpheaders
 from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
 from clusterkg.endpoint.catalogue import catalogue
 from clusterkg.endpoint.ontology import ontology
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(sparql)
     app.register_blueprint(ontology)
     app.register_blueprint(catalogue)
+    httpheaders.install(app)
     return app
