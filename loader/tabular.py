@@ -541,7 +541,10 @@ def _materialize(out: Path) -> list[ox.Triple]:
     try:
         import morph_kgc  # imported here: pandas and friends load only when a spreadsheet is read
     except ImportError:
-        raise ClusterkgError("reading spreadsheets needs the RML engine: pip install 'clusterkg[tabular]'") from None
+        raise ClusterkgError(
+            "reading spreadsheets needs the RML engine of the tabular extra: "
+            "pip install '.[tabular]' in the clusterkg source"
+        ) from None
 
     prefix = out.as_posix().replace("\\", "\\\\").replace('"', '\\"')
     mapping = out / "mapping.rml.ttl"
