@@ -8,9 +8,11 @@ from clusterkg.core.settings import Settings
 from clusterkg.endpoint import httpheaders
 from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
 from clusterkg.endpoint.catalogue import catalogue
+from clusterkg.endpoint.linkeddata import linkeddata
 from clusterkg.endpoint.ontology import ontology
 from clusterkg.endpoint.pages import pages
 from clusterkg.endpoint.sparql import sparql
+from clusterkg.endpoint.void import void
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -33,5 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(sparql)
     app.register_blueprint(ontology)
     app.register_blueprint(catalogue)
+    app.register_blueprint(linkeddata)
+    app.register_blueprint(void)
     httpheaders.install(app)
     return app
