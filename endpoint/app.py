@@ -8,10 +8,12 @@ from clusterkg.core.settings import Settings
 from clusterkg.endpoint import httpheaders
 from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
 from clusterkg.endpoint.catalogue import catalogue
+from clusterkg.endpoint.graphstore import graphstore
 from clusterkg.endpoint.linkeddata import linkeddata
 from clusterkg.endpoint.ontology import ontology
 from clusterkg.endpoint.pages import pages
 from clusterkg.endpoint.sparql import sparql
+from clusterkg.endpoint.update import update
 from clusterkg.endpoint.void import void
 
 
@@ -33,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.extensions["clusterkg.store"] = backend.store
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
+    app.register_blueprint(update)
+    app.register_blueprint(graphstore)
     app.register_blueprint(ontology)
     app.register_blueprint(catalogue)
     app.register_blueprint(linkeddata)

@@ -3,7 +3,11 @@
 Queries run in Oxigraph and are serialised by Oxigraph's own result writers (no detour through
 rdflib objects): that keeps a cheap query cheap over HTTP. The default graph is the store's default
 graph, which the loader keeps as the RDF merge of all data graphs, unless the request names
-``default-graph-uri``.
+``default-graph-uri`` or ``named-graph-uri``: then the protocol's dataset replaces the query's
+``FROM``/``FROM NAMED`` (a graph the request does not name is not in the dataset). More than one
+``query``, an update (those go to ``/update``), a charset other than UTF-8 and a content type
+other than the protocol's two are refused with 4xx; a malformed query gets 400 with the
+parser's message, which gives the line and column.
 
 Served from a remote SPARQL server (``store_endpoint``), the route checks the request the same
 way, negotiates the media type from the query's form, asks the server for exactly that type with
@@ -29,6 +33,7 @@ sparql = Blueprint("sparql", __name__)
 
 _QUERY_FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
+_UPDATE_BODY = "application/sparql-update"
 
 
 def _error(status: int, message: str) -> Response:
@@ -53,12 +58,15 @@ def query_route() -> Response:
     except StoreError as err:
         return _error(503, str(err))
     options: dict[str, object] = {}
-    if default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if default_graphs or named_graphs:
+        # The protocol's dataset replaces the query's FROM / FROM NAMED entirely (SPARQL 1.1 Protocol 2.1.4).
+        try:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        except ValueError as err:
+            return _error(400, f"not an IRI in default-graph-uri / named-graph-uri: {err}")
     try:
-        result = store.query(query, **options)  # type: ignore[arg-type]
+        result = store.query(query, base_iri=request.base_url, **options)  # type: ignore[arg-type]
     except SyntaxError as err:
         return _error(400, f"malformed query: {err.msg if err.msg else err}")
     except (ValueError, OSError) as err:
@@ -67,25 +75,42 @@ def query_route() -> Response:
 
 
 def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
-    """The query and dataset of a GET, form POST or direct POST, or an error response."""
+    """The query and dataset of a GET, form POST or direct POST, or an error response.
+
+    The dataset parameters may come in the URL or (form POST) in the body. More than one
+    ``query``, an ``update`` (those go to ``/update``), a body that is not UTF-8 or a content type
+    other than the two the protocol names are refused.
+    """
+    values = request.values if request.method == "POST" else request.args
+    default_graphs, named_graphs = values.getlist("default-graph-uri"), values.getlist("named-graph-uri")
     if request.method == "GET":
         args = request.args
-        return args.get("query"), args.getlist("default-graph-uri"), args.getlist("named-graph-uri"), None
+        if "update" in args:
+            return None, [], [], _error(400, "SPARQL Update is not accepted at /sparql; POST it to /update")
+        queries = args.getlist("query")
+        if len(queries) > 1:
+            return None, [], [], _error(400, f"expected one 'query' parameter, got {len(queries)}")
+        return (queries[0] if queries else None), default_graphs, named_graphs, None
     mimetype = request.mimetype
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        return None, [], [], _error(415, f"queries must be UTF-8, not {charset}")
     if mimetype == _QUERY_FORM:
         form = request.form
         if "update" in form:
-            return None, [], [], _error(400, "SPARQL Update is not accepted at /sparql")
-        if "query" not in form:
-            return None, [], [], _error(400, "missing 'query' parameter")
-        return form["query"], form.getlist("default-graph-uri"), form.getlist("named-graph-uri"), None
+            return None, [], [], _error(400, "SPARQL Update is not accepted at /sparql; POST it to /update")
+        queries = form.getlist("query")
+        if len(queries) != 1:
+            return None, [], [], _error(400, f"expected one 'query' parameter, got {len(queries)}")
+        return queries[0], default_graphs, named_graphs, None
     if mimetype == _QUERY_BODY:
         try:
             body = request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError:
             return None, [], [], _error(400, "query is not valid UTF-8")
-        args = request.args
-        return body, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"), None
+        return body, default_graphs, named_graphs, None
+    if mimetype == _UPDATE_BODY:
+        return None, [], [], _error(400, "SPARQL Update is not accepted at /sparql; POST it to /update")
     return (
         None,
         [],
@@ -196,7 +221,7 @@ def _no_query() -> Response:
     <http://www.w3.org/ns/formats/SPARQL_Results_XML>, <http://www.w3.org/ns/formats/SPARQL_Results_CSV>,
     <http://www.w3.org/ns/formats/SPARQL_Results_TSV>, <http://www.w3.org/ns/formats/Turtle>,
     <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>,
-    <http://www.w3.org/ns/formats/RDF_XML> ;
+    <http://www.w3.org/ns/formats/RDF_XML>, <http://www.w3.org/ns/formats/TriG> ;
   sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> .
 """
     graph = ox.parse(description, format=ox.RdfFormat.TURTLE)

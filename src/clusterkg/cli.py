@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import json
+import multiprocessing
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
-    keys = ("host", "port", "workers", *_REMOTE_SETTINGS)
+    keys = ("host", "port", "workers", "update_token", *_REMOTE_SETTINGS)
     return {k: getattr(args, k, None) for k in keys}
 
 
@@ -173,6 +174,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=None, help="interface to listen on (env CLUSTERKG_HOST; default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (env CLUSTERKG_PORT; default 8000)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (env CLUSTERKG_WORKERS; default 2)")
+    p.add_argument(
+        "--update-token",
+        default=None,
+        help="bearer token for /update and graph store writes (env CLUSTERKG_UPDATE_TOKEN; default none: updates off)",
+    )
     p.set_defaults(run=_serve)
 
     p = sub.add_parser(
@@ -417,8 +423,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         sys.stderr.flush()
         serve(settings)
         return EXIT_OK
-    _prepare_store(settings)
-    gc.collect()  # the writer handle is gone: the lock is free for 'clusterkg load' while we serve
+    # In a spawned child, not here: RocksDB starts background threads on first use, and a worker
+    # forked from a process that has them inherits their state but not the threads, so its first
+    # write (an update) would wait for them forever. The master never touches the store.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(_prepare_store, settings).result()
     print(f"clusterkg {__version__}: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql", file=sys.stderr)
     sys.stderr.flush()
     serve(settings)

@@ -37,6 +37,9 @@ class Settings:
     ``endpoint_default_graph`` says what the server's default graph is (``merge``: a real graph,
     which the loader keeps as the merge of the data graphs; ``union``: the server's own union of
     all graphs, left alone; ``auto``: ``union`` for Virtuoso, ``merge`` otherwise).
+
+    ``update_token`` switches on SPARQL Update (``/update``) and the Graph Store Protocol's writes
+    (``/rdf-graph-store``) for requests with ``Authorization: Bearer <token>``; ``None`` keeps them off.
     """
 
     store: Path = field(default_factory=lambda: default_store_path(os.environ))
@@ -52,6 +55,7 @@ class Settings:
     endpoint_password: str | None = field(default=None, repr=False)
     endpoint_default_graph: str = "auto"
     endpoint_timeout: int = 60
+    update_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
