@@ -17,9 +17,10 @@ from importlib.resources import files
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
-from clusterkg.core.errors import StoreError
+from clusterkg.core.queryprocess import QueryJob
+from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.negotiation import choose
-from clusterkg.endpoint.storeaccess import current_store
+from clusterkg.endpoint.queryrun import answer
 
 catalogue = Blueprint("catalogue", __name__)
 
@@ -241,19 +242,12 @@ def run_query(name: str) -> Response:
     mimetype = choose(request.accept_mimetypes, list(_OFFERED), request.args.get("format"))
     if mimetype is None:
         return _error(406, "no acceptable format; this API answers as " + ", ".join(_OFFERED) + " (format=json|csv)")
-    try:
-        store = current_store()
-    except StoreError as err:
-        return _error(503, str(err))
-    try:
-        result = store.query(query.text, substitutions=substitutions)  # type: ignore[arg-type]
-        if isinstance(result, ox.QueryTriples):
-            return _error(500, f"query '{name}' is not a SELECT or ASK query")
-        body = result.serialize(format=_OFFERED[mimetype])
-    except (SyntaxError, ValueError, RuntimeError, OSError) as err:
-        return _error(500, f"query '{name}' failed: {err}")
-    response = Response(body, mimetype=mimetype)
-    if mimetype.startswith("text/"):
-        response.charset = "utf-8"
-    response.vary.add("Accept")
-    return response
+    if isinstance(current_backend(), RemoteBackend):
+        return _error(503, "the query catalogue runs on the embedded store; this server reads a remote SPARQL server")
+    job = QueryJob(
+        text=query.text,
+        results_type=mimetype,
+        graph_type=None,
+        substitutions={v.value: t for v, t in substitutions.items()},
+    )
+    return answer(job, offered_results=list(_OFFERED))

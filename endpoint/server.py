@@ -25,7 +25,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.settings.workers,
             "worker_class": "sync",
-            "timeout": 60,
+            # A query is stopped after query_timeout (clusterkg.core.queryprocess); the worker itself
+            # is only killed if it stops answering gunicorn's heartbeat well after that.
+            "timeout": self.settings.query_timeout + 60,
             "graceful_timeout": 10,
             "accesslog": "-",
             "errorlog": "-",

@@ -24,10 +24,12 @@ from flask import Blueprint, Response, render_template, request
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import SD
+from clusterkg.core.queryprocess import QueryJob
 from clusterkg.core.remote import JSON_RESULTS, parse_boolean
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
-from clusterkg.endpoint.storeaccess import current_settings, current_store
+from clusterkg.endpoint.queryrun import MAX_ROWS_HEADER, answer, capped, refuse
+from clusterkg.endpoint.storeaccess import current_settings
 
 sparql = Blueprint("sparql", __name__)
 
@@ -47,31 +49,29 @@ def query_route() -> Response:
         return problem
     if query is None:
         return _no_query()
-    settings = current_settings()
-    if len(query.encode("utf-8")) > settings.max_query_bytes:
-        return _error(413, f"query is longer than the limit of {settings.max_query_bytes} bytes")
+    refused = refuse(query)
+    if refused is not None:
+        return refused
+    text, capped_rows = capped(query, query_form(query))
     backend = current_backend()
     if isinstance(backend, RemoteBackend):
-        return _proxy(backend, query, default_graphs, named_graphs)
-    try:
-        store = current_store()
-    except StoreError as err:
-        return _error(503, str(err))
-    options: dict[str, object] = {}
-    if default_graphs or named_graphs:
-        # The protocol's dataset replaces the query's FROM / FROM NAMED entirely (SPARQL 1.1 Protocol 2.1.4).
-        try:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        except ValueError as err:
-            return _error(400, f"not an IRI in default-graph-uri / named-graph-uri: {err}")
-    try:
-        result = store.query(query, base_iri=request.base_url, **options)  # type: ignore[arg-type]
-    except SyntaxError as err:
-        return _error(400, f"malformed query: {err.msg if err.msg else err}")
-    except (ValueError, OSError) as err:
-        return _error(400, f"query failed: {err}")
-    return _serialise(result)
+        proxied = _proxy(backend, text, default_graphs, named_graphs)
+        if capped_rows and proxied.status_code == 200:
+            proxied.headers[MAX_ROWS_HEADER] = str(current_settings().max_rows)
+        return proxied
+    fmt_param = request.values.get("format")
+    results, graphs = list(RESULT_FORMATS), list(GRAPH_FORMATS)
+    # The protocol's dataset replaces the query's FROM / FROM NAMED entirely (SPARQL 1.1 Protocol 2.1.4).
+    protocol_dataset = bool(default_graphs or named_graphs)
+    job = QueryJob(
+        text=text,
+        results_type=choose(request.accept_mimetypes, results, fmt_param),
+        graph_type=choose(request.accept_mimetypes, graphs, fmt_param),
+        base_iri=request.base_url,
+        default_graph=tuple(default_graphs) if protocol_dataset else None,
+        named_graphs=tuple(named_graphs) if protocol_dataset else None,
+    )
+    return answer(job, capped_rows=capped_rows, offered_results=results, offered_graphs=graphs)
 
 
 def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
@@ -117,27 +117,6 @@ def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
         [],
         _error(415, f"POST a query as {_QUERY_FORM} or {_QUERY_BODY}, not {mimetype or 'no content type'}"),
     )
-
-
-def _serialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Response:
-    fmt_param = request.values.get("format")
-    if isinstance(result, ox.QueryTriples):
-        offered = list(GRAPH_FORMATS)
-        mimetype = choose(request.accept_mimetypes, offered, fmt_param)
-        if mimetype is None:
-            return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered))
-        body = result.serialize(format=GRAPH_FORMATS[mimetype])
-    else:
-        offered = list(RESULT_FORMATS)
-        mimetype = choose(request.accept_mimetypes, offered, fmt_param)
-        if mimetype is None:
-            return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered))
-        body = result.serialize(format=RESULT_FORMATS[mimetype])
-    response = Response(body, mimetype=mimetype)
-    if mimetype.startswith("text/"):
-        response.charset = "utf-8"
-    response.vary.add("Accept")
-    return response
 
 
 #: The query form after the prologue (comments, PREFIX and BASE declarations).

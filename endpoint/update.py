@@ -30,7 +30,6 @@ same path (:func:`write_through_copy`).
 from __future__ import annotations
 
 import hmac
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +40,7 @@ from flask import Blueprint, Response, request
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import graph_iri
+from clusterkg.core.sparqltext import RequestRefused, check_update, top_level_words
 from clusterkg.core.store import open_store, publish_snapshot
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.storeaccess import current_settings
@@ -89,6 +89,10 @@ def update_route() -> Response:
     if len(text.encode("utf-8")) > settings.max_query_bytes:
         return error(413, f"update is longer than the limit of {settings.max_query_bytes} bytes")
     try:
+        check_update(text, max_depth=settings.max_query_depth, allowed_services=settings.service_allowlist)
+    except RequestRefused as err:
+        return error(400, f"update refused: {err}")
+    try:
         text = with_dataset(text, using, using_named)
     except ValueError as err:
         return error(400, str(err))
@@ -124,27 +128,6 @@ def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
 
 # --- the protocol dataset as USING clauses ------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"""(?P<skip>\#[^\n]*|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''"""
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|[?$]\w+|[A-Za-z_][\w.-]*:[\w.:%-]*)"""
-    r"""|(?P<open>\{)|(?P<close>\})|(?P<word>[A-Za-z_]\w*)""",
-    re.DOTALL,
-)
-
-
-def _top_level_words(text: str) -> list[tuple[int, str]]:
-    """The bare words outside any braces, strings, IRIs and comments, with their positions."""
-    words, depth = [], 0
-    for match in _TOKEN.finditer(text):
-        if match.group("open"):
-            depth += 1
-        elif match.group("close"):
-            depth = max(0, depth - 1)
-        elif match.group("word") and depth == 0:
-            words.append((match.start(), match.group("word").upper()))
-    return words
-
-
 def with_dataset(text: str, using: list[str], using_named: list[str]) -> str:
     """``text`` with the protocol's ``using-graph-uri``/``using-named-graph-uri`` as USING clauses.
 
@@ -152,7 +135,7 @@ def with_dataset(text: str, using: list[str], using_named: list[str]) -> str:
     """
     if not using and not using_named:
         return text
-    words = _top_level_words(text)
+    words = top_level_words(text)
     if any(word in ("USING", "WITH") for _, word in words):
         raise ValueError("the update names its dataset (USING or WITH) and the request does too; use one")
     clause = " ".join([*(f"USING <{g}>" for g in using), *(f"USING NAMED <{g}>" for g in using_named)]) + " "
@@ -168,7 +151,7 @@ def with_dataset(text: str, using: list[str], using_named: list[str]) -> str:
 
 def _clears(text: str) -> bool:
     """Whether the update clears or drops the default graph (``DEFAULT`` or ``ALL``)."""
-    words = [w for _, w in _top_level_words(text)]
+    words = [w for _, w in top_level_words(text)]
     for i, word in enumerate(words):
         if word in ("CLEAR", "DROP"):
             rest = words[i + 1 : i + 3]

@@ -42,8 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
-    keys = ("host", "port", "workers", "update_token", *_REMOTE_SETTINGS)
-    return {k: getattr(args, k, None) for k in keys}
+    keys = ("host", "port", "workers", "update_token", "query_timeout", "max_rows", *_REMOTE_SETTINGS)
+    overrides = {k: getattr(args, k, None) for k in keys}
+    if getattr(args, "allow_service", None):
+        overrides["service_allowlist"] = tuple(args.allow_service)
+    return overrides
 
 
 _REMOTE_SETTINGS = (
@@ -178,6 +181,25 @@ def _parser() -> argparse.ArgumentParser:
         "--update-token",
         default=None,
         help="bearer token for /update and graph store writes (env CLUSTERKG_UPDATE_TOKEN; default none: updates off)",
+    )
+    p.add_argument(
+        "--query-timeout",
+        type=int,
+        default=None,
+        help="seconds a query may run before it is stopped (env CLUSTERKG_QUERY_TIMEOUT; default 30)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=None,
+        help="most solutions an answer holds (env CLUSTERKG_MAX_ROWS; default 100000)",
+    )
+    p.add_argument(
+        "--allow-service",
+        action="append",
+        metavar="IRI",
+        help="a SPARQL endpoint queries may reach by SERVICE; repeatable (env CLUSTERKG_SERVICE_ALLOWLIST; "
+        "default none)",
     )
     p.set_defaults(run=_serve)
 

@@ -38,6 +38,11 @@ class Settings:
     which the loader keeps as the merge of the data graphs; ``union``: the server's own union of
     all graphs, left alone; ``auto``: ``union`` for Virtuoso, ``merge`` otherwise).
 
+    ``query_timeout`` bounds each query a client sends (seconds; the query is stopped and the
+    client told so); ``max_query_depth`` bounds how deeply a query may nest groups (pyoxigraph
+    overflows its stack from ~2,500); ``max_rows`` caps the solutions of an answer;
+    ``service_allowlist`` names the SPARQL endpoints a query may reach by ``SERVICE`` (none by default).
+
     ``update_token`` switches on SPARQL Update (``/update``) and the Graph Store Protocol's writes
     (``/rdf-graph-store``) for requests with ``Authorization: Bearer <token>``; ``None`` keeps them off.
     """
@@ -56,6 +61,10 @@ class Settings:
     endpoint_default_graph: str = "auto"
     endpoint_timeout: int = 60
     update_token: str | None = field(default=None, repr=False)
+    query_timeout: int = 30
+    max_query_depth: int = 100
+    max_rows: int = 100_000
+    service_allowlist: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
@@ -72,6 +81,12 @@ class Settings:
             raise ClusterkgError(
                 f"endpoint default graph must be auto, merge or union: {self.endpoint_default_graph!r}"
             )
+        for name in ("query_timeout", "max_query_depth", "max_rows"):
+            if getattr(self, name) < 1:
+                raise ClusterkgError(f"{name.replace('_', ' ')} must be at least 1: {getattr(self, name)}")
+        for iri in self.service_allowlist:
+            if not iri.startswith(("http://", "https://")):
+                raise ClusterkgError(f"service allow-list entries must be http(s) IRIs: {iri!r}")
         if self.endpoint_timeout < 1:
             raise ClusterkgError(f"endpoint timeout must be at least 1 second: {self.endpoint_timeout}")
 
@@ -106,4 +121,6 @@ def _convert(name: str, annotation: object, raw: str) -> object:
             raise ClusterkgError(f"{ENV_PREFIX}{name.upper()} must be an integer, not {raw!r}") from None
     if annotation in (Path, "Path"):
         return Path(raw)
+    if annotation == "tuple[str, ...]":  # a list: separated by whitespace or commas
+        return tuple(item for item in raw.replace(",", " ").split() if item)
     return raw

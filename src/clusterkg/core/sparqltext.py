@@ -1,0 +1,151 @@
+"""Checks on the text of a SPARQL request, made before any engine sees it.
+
+Why in text and not on a parsed query: the engines are what these checks protect. pyoxigraph
+crashes the whole process (a stack overflow, not an exception) on groups nested ~2,500 deep, and
+it fetches ``SERVICE`` and ``LOAD`` IRIs over HTTP with no timeout, so a request must be bounded
+and its remote IRIs vetted first. A small tokenizer that knows SPARQL's strings, IRIs and comments
+is enough for that, is linear in the text and cannot recurse.
+
+* :func:`check_query` / :func:`check_update` raise :class:`RequestRefused` for a query nested
+  deeper than allowed, a ``SERVICE`` to an IRI that is not on the allow-list (or to a variable),
+  and (updates) any ``LOAD``.
+* :func:`top_level_words` gives the bare keywords outside braces, for rewriting a request's
+  dataset (``USING``) or its ``LIMIT``.
+* :func:`cap_rows` makes a query return at most ``max_rows`` solutions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"""(?P<skip>\#[^\n]*|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+    r"""|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<var>[?$]\w+)|(?P<pname>[A-Za-z_][\w.-]*:[\w.:%-]*|:[\w.:%-]*)"""
+    r"""|(?P<open>[{(\[])|(?P<close>[})\]])|(?P<number>\d+)|(?P<word>[A-Za-z_]\w*)""",
+    re.DOTALL,
+)
+
+
+class RequestRefused(ValueError):
+    """A SPARQL request that is not run, with a message for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # iri, var, pname, open, close, number, word
+    text: str
+    start: int
+    depth: int  # nesting depth of braces, parentheses and brackets around the token
+
+
+def tokens(text: str) -> Iterable[Token]:
+    """The tokens of ``text`` that matter here (strings and comments skipped), with their depth."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind is None or kind == "skip":
+            continue
+        if kind == "close":
+            depth = max(0, depth - 1)
+        yield Token(kind, match.group(kind), match.start(), depth)
+        if kind == "open":
+            depth += 1
+
+
+def top_level_words(text: str) -> list[tuple[int, str]]:
+    """The bare words outside any braces, strings, IRIs and comments, upper-cased, with their positions."""
+    return [(t.start, t.text.upper()) for t in tokens(text) if t.kind == "word" and t.depth == 0]
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{``, ``(`` and ``[`` in ``text``."""
+    deepest = 0
+    for t in tokens(text):
+        if t.kind == "open":
+            deepest = max(deepest, t.depth + 1)
+    return deepest
+
+
+def check_query(text: str, *, max_depth: int, allowed_services: Iterable[str] = ()) -> None:
+    """Raise :class:`RequestRefused` unless ``text`` may be given to the engine."""
+    _check(text, max_depth, frozenset(allowed_services), update=False)
+
+
+def check_update(text: str, *, max_depth: int, allowed_services: Iterable[str] = ()) -> None:
+    """As :func:`check_query`, and ``LOAD`` is refused: the server fetches nothing on a client's behalf."""
+    _check(text, max_depth, frozenset(allowed_services), update=True)
+
+
+def _check(text: str, max_depth: int, allowed: frozenset[str], update: bool) -> None:
+    found = list(tokens(text))
+    deepest = max((t.depth + 1 for t in found if t.kind == "open"), default=0)
+    if deepest > max_depth:
+        raise RequestRefused(f"the request nests groups {deepest} deep; at most {max_depth} levels are accepted")
+    prefixes = _prefixes(found)
+    for i, t in enumerate(found):
+        if t.kind != "word":
+            continue
+        word = t.text.upper()
+        if update and word == "LOAD":
+            raise RequestRefused(
+                "LOAD is not accepted: this server fetches nothing on a client's behalf; "
+                "send the data itself (INSERT DATA, or PUT/POST to /rdf-graph-store)"
+            )
+        if word == "SERVICE":
+            after = [n for n in found[i + 1 : i + 3] if not (n.kind == "word" and n.text.upper() == "SILENT")]
+            target = after[0] if after else None
+            iri = _iri(target, prefixes)
+            if iri is None:
+                raise RequestRefused("SERVICE needs the IRI of an allowed SPARQL endpoint, not a variable")
+            if iri not in allowed:
+                listed = ", ".join(f"<{a}>" for a in sorted(allowed)) or "none"
+                raise RequestRefused(f"SERVICE <{iri}> is not on this server's allow-list (allowed: {listed})")
+
+
+def _prefixes(found: list[Token]) -> dict[str, str]:
+    declared: dict[str, str] = {}
+    for i, t in enumerate(found[:-2]):
+        if t.kind == "word" and t.text.upper() == "PREFIX" and found[i + 1].kind == "pname":
+            if found[i + 2].kind == "iri":
+                declared[found[i + 1].text.rstrip(":")] = found[i + 2].text[1:-1]
+    return declared
+
+
+def _iri(token: Token | None, prefixes: dict[str, str]) -> str | None:
+    if token is None:
+        return None
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+        return token.text
+    return None
+
+
+def cap_rows(text: str, max_rows: int) -> tuple[str, bool]:
+    """``text`` with a top-level ``LIMIT`` of at most ``max_rows``, and whether the cap applies.
+
+    A query's own ``LIMIT`` at or below the cap is left alone (``False``); a larger one is lowered
+    to the cap, and a query without one gets ``LIMIT max_rows`` before its trailing ``VALUES``
+    block, if any, else at its end (``True``). A query whose answer then has exactly
+    ``max_rows`` rows may have been cut short; the endpoint says so in a response header.
+    """
+    found = [t for t in tokens(text) if t.depth == 0]
+    for i, t in enumerate(found):
+        if t.kind == "word" and t.text.upper() == "LIMIT" and i + 1 < len(found) and found[i + 1].kind == "number":
+            number = found[i + 1]
+            if int(number.text) <= max_rows:
+                return text, False
+            end = number.start + len(number.text)
+            return text[: number.start] + str(max_rows) + text[end:], True
+    # A VALUES block outside all braces can only be the query's trailing one, after the LIMIT's place.
+    values = [t for t in found if t.kind == "word" and t.text.upper() == "VALUES"]
+    if values:
+        at = values[0].start
+        return f"{text[:at]}LIMIT {max_rows}\n{text[at:]}", True
+    return f"{text.rstrip()}\nLIMIT {max_rows}\n", True
