@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from rdflib import Graph
@@ -162,3 +164,68 @@ def get_csv(url: str, query: str) -> list[list[str]]:
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return list(csv.reader(io.StringIO(response.read().decode("utf-8"))))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@dataclass
+class Browser:
+    """A headless Chromium page that may reach only one host; what else it tried and what it logged."""
+
+    page: object
+    foreign: list[str]
+    console_errors: list[str]
+    seen: list[str]
+
+
+@contextlib.contextmanager
+def offline_browser(profile: Path, own_url: str) -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, with every request to another host aborted and recorded.
+
+    Skips the test when Chromium or Playwright is not installed (``.ci/run`` installs both).
+    """
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium): the browser test cannot run")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    own_host = urlsplit(own_url).netloc
+    browser = Browser(page=None, foreign=[], console_errors=[], seen=[])
+
+    def guard(route) -> None:  # type: ignore[no-untyped-def]
+        parts = urlsplit(route.request.url)
+        browser.seen.append(route.request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own_host:
+            browser.foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1400},
+        )
+        try:
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.on("console", lambda msg: browser.console_errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda err: browser.console_errors.append(str(err)))
+            browser.page = page
+            yield browser
+        finally:
+            context.close()

@@ -9,7 +9,6 @@ and keeps a screenshot in ``test-artifacts/ui-sparql.png`` under the repository 
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,23 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 
 import clusterkg.endpoint
-from conftest import Server, start_server, stop_server
+from conftest import ARTIFACTS, Server, offline_browser, start_server, stop_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 STATIC = Path(clusterkg.endpoint.__file__).parent / "static"
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 def test_bundle_is_installed_with_the_package() -> None:
@@ -70,86 +55,44 @@ def ui_server(loaded_store: Path) -> Iterator[Server]:
 
 
 def test_example_query_in_browser(ui_server: Server, tmp_path: Path) -> None:
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium): the browser test cannot run")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-
-    own_host = urlsplit(ui_server.url).netloc
-    foreign: list[str] = []
-    seen: list[str] = []
-    console_errors: list[str] = []
-
-    def record(request) -> None:  # type: ignore[no-untyped-def]
-        seen.append(request.url)
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if parts.netloc != own_host:
-            foreign.append(request.url)
-
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "ui-sparql.png"
     if screenshot.exists():
         screenshot.unlink()
 
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1400},
-        )
-        try:
-            # Anything not for the server's own host is recorded (and fails the test) and never sent.
-            def guard(route) -> None:  # type: ignore[no-untyped-def]
-                parts = urlsplit(route.request.url)
-                if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own_host:
-                    route.abort()
-                else:
-                    route.continue_()
+    with offline_browser(tmp_path / "chromium-profile", ui_server.url) as browser:
+        page = browser.page
+        page.goto(ui_server.url + "/sparql", wait_until="networkidle")
+        page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+        assert page.locator("#examples [data-example]").count() >= 4
 
-            context.route("**/*", guard)
-            context.on("request", record)
-            page = context.new_page()
-            page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda err: console_errors.append(str(err)))
+        # One click loads the example into the editor; the query button runs it.
+        page.click("#examples button:has-text('Clusters and their employees')")
+        editor_text = page.evaluate("() => window.clusterkgYasgui.getTab().getQuery()")
+        assert "ckg:observedOrganisation" in editor_text
+        with page.expect_response(lambda r: urlsplit(r.url).path == "/sparql" and r.request.method == "POST") as rr:
+            page.click("#yasgui .yasqe_queryButton")
+        assert rr.value.status == 200, rr.value.text()
 
-            page.goto(ui_server.url + "/sparql", wait_until="networkidle")
-            page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
-            assert page.locator("#examples [data-example]").count() >= 4
+        page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr", timeout=30_000)
+        table_text = page.inner_text("#yasgui .yasr table.dataTable")
+        assert "Automotive Cluster of Serbia" in table_text
+        assert "8100" in table_text
 
-            # One click loads the example into the editor; the query button runs it.
-            page.click("#examples button:has-text('Clusters and their employees')")
-            editor_text = page.evaluate("() => window.clusterkgYasgui.getTab().getQuery()")
-            assert "ckg:observedOrganisation" in editor_text
+        page.screenshot(path=str(screenshot), full_page=True)
+
+        # Every other example also runs here and answers with rows.
+        buttons = page.locator("#examples [data-example]")
+        for i in range(1, buttons.count()):
+            label = buttons.nth(i).inner_text()
+            buttons.nth(i).click()
             with page.expect_response(lambda r: urlsplit(r.url).path == "/sparql" and r.request.method == "POST") as rr:
                 page.click("#yasgui .yasqe_queryButton")
-            assert rr.value.status == 200, rr.value.text()
-
+            assert rr.value.status == 200, f"{label}: {rr.value.text()}"
+            assert rr.value.json()["results"]["bindings"], f"example {label!r} returned no rows"
             page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr", timeout=30_000)
-            table_text = page.inner_text("#yasgui .yasr table.dataTable")
-            assert "Automotive Cluster of Serbia" in table_text
-            assert "8100" in table_text
-
-            page.screenshot(path=str(screenshot), full_page=True)
-
-            # Every other example also runs here and answers with rows.
-            buttons = page.locator("#examples [data-example]")
-            for i in range(1, buttons.count()):
-                label = buttons.nth(i).inner_text()
-                buttons.nth(i).click()
-                with page.expect_response(
-                    lambda r: urlsplit(r.url).path == "/sparql" and r.request.method == "POST"
-                ) as rr:
-                    page.click("#yasgui .yasqe_queryButton")
-                assert rr.value.status == 200, f"{label}: {rr.value.text()}"
-                assert rr.value.json()["results"]["bindings"], f"example {label!r} returned no rows"
-                page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr", timeout=30_000)
-        finally:
-            context.close()
 
     assert screenshot.is_file() and screenshot.stat().st_size > 10_000
-    assert seen, "the browser made no requests at all"
-    assert not foreign, f"the page sent requests to other hosts: {foreign}"
-    assert not console_errors, f"errors in the browser console: {console_errors}"
+    assert browser.seen, "the browser made no requests at all"
+    assert not browser.foreign, f"the page sent requests to other hosts: {browser.foreign}"
+    assert not browser.console_errors, f"errors in the browser console: {browser.console_errors}"
