@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
 
 from clusterkg.core.settings import Settings
 from clusterkg.endpoint import httpheaders
@@ -42,4 +43,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(linkeddata)
     app.register_blueprint(void)
     httpheaders.install(app)
+    app.register_error_handler(HTTPException, _plain_error)
     return app
+
+
+def _plain_error(err: HTTPException) -> Response:
+    """Werkzeug's own errors (404, 405, 413, …) as one plain-text line, like every other error here."""
+    response = err.get_response()
+    response.set_data(f"{err.code} {err.name}: {err.description}\n")
+    response.mimetype = "text/plain"
+    response.charset = "utf-8"
+    return response

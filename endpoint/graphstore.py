@@ -70,6 +70,7 @@ def graph_store() -> Response:
     refused = refuse_write()
     if refused is not None:
         return refused
+    request.max_content_length = current_settings().max_upload_bytes  # graphs are larger than queries
     if named and iri is None:
         response = error(405, "the default graph is the merge of the named graphs; write to a named graph")
         response.headers["Allow"] = "GET, HEAD"

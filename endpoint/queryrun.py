@@ -9,19 +9,28 @@ Every query a client sends (``/sparql``, ``/api/queries``) goes through here:
 3. :func:`answer` runs it in this worker's :class:`~clusterkg.core.queryprocess.QueryProcess`,
    which is stopped when the query outlives ``query_timeout``: the client gets 503 with a message
    saying so, never a 200 with a truncated body, and the worker goes on answering.
+
+Answers are cached per worker, keyed on the store's snapshot marker and the whole job, so a
+repeated query is answered without the engine until a load publishes a new snapshot (the key then
+changes and old entries age out). The cache is an LRU bounded in bytes (``cache_bytes``; 0 turns it
+off); ``X-Clusterkg-Cache: hit`` or ``miss`` says which happened.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 
 from flask import Response, current_app
 
 from clusterkg.core.queryprocess import QueryJob, QueryProcess, QueryTimeout
 from clusterkg.core.sparqltext import RequestRefused, cap_rows, check_query
+from clusterkg.core.store import snapshot_marker
 from clusterkg.endpoint.storeaccess import current_settings
 
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+CACHE_HEADER = "X-Clusterkg-Cache"
 
 
 def _error(status: int, message: str) -> Response:
@@ -57,11 +66,75 @@ def _process() -> QueryProcess:
     return process  # type: ignore[no-any-return]
 
 
+class AnswerCache:
+    """A least-recently-used map from (snapshot, job) to (body, media type), bounded in bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self._entries: OrderedDict[tuple[object, ...], tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(marker: str, job: QueryJob) -> tuple[object, ...]:
+        substitutions = tuple(sorted((name, str(term)) for name, term in job.substitutions.items()))
+        return (marker, job.text, job.results_type, job.graph_type, job.base_iri, job.default_graph,
+                job.named_graphs, substitutions)  # fmt: skip
+
+    def get(self, key: tuple[object, ...]) -> tuple[bytes, str] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], body: bytes, media_type: str) -> None:
+        if len(body) > self.budget // 16:  # one huge answer must not flush everything else
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (body, media_type)
+            self.used += len(body)
+            while self.used > self.budget and self._entries:
+                _, (old, _) = self._entries.popitem(last=False)
+                self.used -= len(old)
+
+
+def _cache() -> AnswerCache | None:
+    settings = current_settings()
+    if settings.cache_bytes <= 0:
+        return None
+    key = f"clusterkg.answers.{os.getpid()}"
+    cache = current_app.extensions.get(key)
+    if cache is None:
+        cache = current_app.extensions[key] = AnswerCache(settings.cache_bytes)
+    return cache  # type: ignore[no-any-return]
+
+
+def _ok(body: bytes, media_type: str, capped_rows: bool, cache_state: str | None) -> Response:
+    response = Response(body, mimetype=media_type)
+    if media_type.startswith("text/"):
+        response.charset = "utf-8"
+    response.vary.add("Accept")
+    if capped_rows:
+        response.headers[MAX_ROWS_HEADER] = str(current_settings().max_rows)
+    if cache_state:
+        response.headers[CACHE_HEADER] = cache_state
+    return response
+
+
 def answer(
     job: QueryJob, *, capped_rows: bool = False, offered_results: list[str], offered_graphs: list[str] | None = None
 ) -> Response:
     """Run ``job`` and turn what comes back into the HTTP answer."""
     settings = current_settings()
+    cache = _cache()
+    key = AnswerCache.key(snapshot_marker(settings.store), job) if cache is not None else None
+    if cache is not None and key is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return _ok(*cached, capped_rows, "hit")
     try:
         result = _process().run(job, timeout=settings.query_timeout)
     except QueryTimeout as err:
@@ -79,10 +152,6 @@ def answer(
     if result.status == "unacceptable":
         offered = offered_graphs if result.message == "graph" else offered_results
         return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered or []))
-    response = Response(result.body, mimetype=result.media_type)
-    if result.media_type.startswith("text/"):
-        response.charset = "utf-8"
-    response.vary.add("Accept")
-    if capped_rows:
-        response.headers[MAX_ROWS_HEADER] = str(settings.max_rows)
-    return response
+    if cache is not None and key is not None:
+        cache.put(key, result.body, result.media_type)
+    return _ok(result.body, result.media_type, capped_rows, "miss" if cache is not None else None)

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -89,43 +90,51 @@ def free_port() -> int:
 @dataclass
 class Server:
     url: str
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     store: Path
+    log: Path  # what the server wrote to stdout and stderr (a file: a pipe nobody reads would fill and block it)
 
 
-def start_server(store: Path, *extra: str, timeout: float = 120) -> Server:
+def start_server(store: Path, *extra: str, timeout: float = 120, env: dict[str, str] | None = None) -> Server:
     """Start ``clusterkg serve`` on a free port on 127.0.0.1 and wait until it answers /healthz."""
     port = free_port()
-    process = subprocess.Popen(
-        [*clusterkg_command(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = Path(tempfile.mkstemp(prefix="clusterkg-serve-", suffix=".log")[1])
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERKG_")}
+    environ.update(env or {})
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*clusterkg_command(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *extra],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environ,
+        )
     url = f"http://127.0.0.1:{port}"
+    running = Server(url, process, store, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited early: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(f"server exited early: {log.read_text(errors='replace')}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
                 if response.status == 200:
-                    return Server(url, process, store)
+                    return running
         except OSError:
             time.sleep(0.2)
-    stop_server(Server(url, process, store))
+    stop_server(running)
     raise AssertionError("server did not answer within the timeout")
 
 
 def stop_server(server: Server) -> str:
-    """Stop the server (SIGTERM, then SIGKILL) and return what it wrote to stderr."""
+    """Stop the server (SIGTERM, then SIGKILL) and return what it wrote."""
     server.process.terminate()
     try:
-        _, err = server.process.communicate(timeout=20)
+        server.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        _, err = server.process.communicate()
-    return err
+        server.process.wait()
+    text = server.log.read_text(encoding="utf-8", errors="replace")
+    server.log.unlink(missing_ok=True)
+    return text
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,8 @@ class Settings:
     client told so); ``max_query_depth`` bounds how deeply a query may nest groups (pyoxigraph
     overflows its stack from ~2,500); ``max_rows`` caps the solutions of an answer;
     ``service_allowlist`` names the SPARQL endpoints a query may reach by ``SERVICE`` (none by default).
+    ``cache_bytes`` bounds each worker's cache of answers (0: no cache); ``max_upload_bytes`` bounds
+    the body of a graph store write (queries and updates are bounded by ``max_query_bytes``).
 
     ``update_token`` switches on SPARQL Update (``/update``) and the Graph Store Protocol's writes
     (``/rdf-graph-store``) for requests with ``Authorization: Bearer <token>``; ``None`` keeps them off.
@@ -65,6 +67,8 @@ class Settings:
     max_query_depth: int = 100
     max_rows: int = 100_000
     service_allowlist: tuple[str, ...] = ()
+    cache_bytes: int = 64 * 1024 * 1024
+    max_upload_bytes: int = 100 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
@@ -81,7 +85,9 @@ class Settings:
             raise ClusterkgError(
                 f"endpoint default graph must be auto, merge or union: {self.endpoint_default_graph!r}"
             )
-        for name in ("query_timeout", "max_query_depth", "max_rows"):
+        if self.cache_bytes < 0:
+            raise ClusterkgError(f"cache bytes must not be negative: {self.cache_bytes}")
+        for name in ("query_timeout", "max_query_depth", "max_rows", "max_upload_bytes"):
             if getattr(self, name) < 1:
                 raise ClusterkgError(f"{name.replace('_', ' ')} must be at least 1: {getattr(self, name)}")
         for iri in self.service_allowlist:
