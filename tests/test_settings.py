@@ -46,3 +46,26 @@ def test_settings_are_frozen():
 def test_bad_settings_are_clear_errors(env, message):
     with pytest.raises(ClusterkgError, match=re.escape(message)):
         Settings.from_env(env)
+
+
+def test_every_setting_is_documented_in_the_readme_with_its_variable():
+    """Every field of Settings has a row in README's settings table naming its environment variable."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Settings") : readme.index("## Keeping a cluster in a spreadsheet")]
+    for field in dataclasses.fields(Settings):
+        variable = f"CLUSTERKG_{field.name.upper()}"
+        assert f"`{variable}`" in table, f"setting {field.name} ({variable}) is not in README's settings table"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CLUSTERKG_QUERY_TIMEOUT": "0"}, "query timeout must be at least 1"),
+        ({"CLUSTERKG_MAX_ROWS": "0"}, "max rows must be at least 1"),
+        ({"CLUSTERKG_CACHE_BYTES": "-1"}, "cache bytes must not be negative"),
+        ({"CLUSTERKG_SERVICE_ALLOWLIST": "ftp://x/"}, "allow-list entries must be http(s)"),
+    ],
+)
+def test_bad_safety_settings_are_clear_errors(env, message):
+    with pytest.raises(ClusterkgError, match=re.escape(message)):
+        Settings.from_env(env)
