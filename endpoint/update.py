@@ -39,7 +39,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from clusterkg.core.errors import StoreError
-from clusterkg.core.namespaces import graph_iri
+from clusterkg.core.namespaces import NETWORK_GRAPH, graph_iri
 from clusterkg.core.sparqltext import RequestRefused, check_update, top_level_words
 from clusterkg.core.store import open_store, publish_snapshot
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
@@ -127,6 +127,7 @@ def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
 
 
 # --- the protocol dataset as USING clauses ------------------------------------------------------
+
 
 def with_dataset(text: str, using: list[str], using_named: list[str]) -> str:
     """``text`` with the protocol's ``using-graph-uri``/``using-named-graph-uri`` as USING clauses.
@@ -225,11 +226,12 @@ def _write(
     store: ox.Store, change: Callable[[ox.Store], None], label: str, raw: bytes, clears_default: bool, meta: str
 ) -> WriteOutcome:
     settings = current_settings()
+    network = graph_iri(settings.base, NETWORK_GRAPH)
     copy = ox.Store()
     copy.extend(
         q
         for q in store.quads_for_pattern(None, None, None, None)
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == meta)
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in (meta, network))
     )
     old_default, old = _graphs(copy)
     try:
@@ -241,6 +243,8 @@ def _write(
     new_default, new = _graphs(copy)
     if meta in new:
         return WriteOutcome(403, f"the graph of load records <{meta}> is written by the loader only", set(), {})
+    if network in new:
+        return WriteOutcome(403, f"the graph <{network}> is computed after each load; it cannot be written", set(), {})
     if not clears_default:
         for triple in old_default - new_default:  # deleted from the merge: delete from the graphs stating it
             for g, triples in new.items():

@@ -34,9 +34,15 @@ class Neighbourhood:
     reported: set[Node]
 
 
-def neighbourhood(store: ox.Store, new_quads: Sequence[ox.Quad], skip_graphs: Iterable[str]) -> Neighbourhood:
-    """The context quads around what ``new_quads`` and the replaced graphs (in ``skip_graphs``) touch."""
-    skip = set(skip_graphs)
+def neighbourhood(
+    store: ox.Store, new_quads: Sequence[ox.Quad], skip_graphs: Iterable[str], exclude: Iterable[str] = ()
+) -> Neighbourhood:
+    """The context quads around what ``new_quads`` and the replaced graphs (in ``skip_graphs``) touch.
+
+    Graphs in ``exclude`` (derived ones, such as the computed network graph) are neither context nor focus.
+    """
+    focus_graphs = set(skip_graphs)
+    skip = focus_graphs | set(exclude)
 
     def context(subject: Node | None = None, obj: Node | None = None) -> Iterator[ox.Quad]:
         for q in store.quads_for_pattern(subject, None, obj, None):
@@ -44,7 +50,7 @@ def neighbourhood(store: ox.Store, new_quads: Sequence[ox.Quad], skip_graphs: It
                 yield q
 
     changed: set[Node] = {q.subject for q in new_quads}  # type: ignore[misc]
-    for g in skip:
+    for g in focus_graphs:
         changed |= {q.subject for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))}  # type: ignore[misc]
     focus = set(changed)
     for node in changed:

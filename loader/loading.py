@@ -21,15 +21,22 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri, instance_iri
+from clusterkg.core.namespaces import (
+    DEFAULT_BASE,
+    DERIVED_GRAPHS,
+    METADATA_GRAPH,
+    NETWORK_GRAPH,
+    graph_iri,
+    instance_iri,
+)
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.context import neighbourhood
 from clusterkg.loader.progress import Progress
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
 from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
+from clusterkg.network import recompute_network
 
-METADATA_GRAPH = "loads"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _PROV = "http://www.w3.org/ns/prov#"
 _DCT = "http://purl.org/dc/terms/"
@@ -135,7 +142,9 @@ def load_files(
         reported = None
     else:
         new_quads = [q for s in sources for q in with_cyrillic(s.quads)]
-        around = neighbourhood(store, new_quads, [*replaced, graph_iri(base, METADATA_GRAPH)])
+        around = neighbourhood(
+            store, new_quads, [*replaced, graph_iri(base, METADATA_GRAPH)], exclude=[graph_iri(base, NETWORK_GRAPH)]
+        )
         context, reported = around.quads, around.reported
     result, update = plan_load(
         sources,
@@ -152,8 +161,16 @@ def load_files(
             progress.phase("commit", result.triples, "one transaction")
         store.update(update)
         if progress:
+            progress.phase("network", result.triples, "recomputing the derived network graph")
+        recompute_network(store, base)
+        if progress:
             progress.done(result.triples)
     return result
+
+
+def derived_graphs(base: str) -> list[str]:
+    """The named graphs that are not data: the load records and the computed network statements."""
+    return [graph_iri(base, name) for name in DERIVED_GRAPHS]
 
 
 def unload_graphs(
@@ -180,9 +197,9 @@ def validate_store(store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(s
 
 
 def data_graphs(store: ox.Store, base: str = DEFAULT_BASE) -> list[str]:
-    """The named graphs holding data (every named graph but the load records), sorted."""
-    meta = graph_iri(base, METADATA_GRAPH)
-    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != meta)
+    """The named graphs holding data (every named graph but the load records and the computed one), sorted."""
+    derived = set(derived_graphs(base))
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in derived)
 
 
 def _context(store: ox.Store, replaced: list[str], base: str) -> Iterable[ox.Quad]:
@@ -190,7 +207,7 @@ def _context(store: ox.Store, replaced: list[str], base: str) -> Iterable[ox.Qua
 
     The default graph is skipped: it only holds the merge of the named graphs (see :func:`_commit_update`).
     """
-    skip = set(replaced) | {graph_iri(base, METADATA_GRAPH)}
+    skip = set(replaced) | set(derived_graphs(base))
     for q in store.quads_for_pattern(None, None, None, None):
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip:
             yield q
@@ -220,11 +237,13 @@ def _commit_update(
     graph still states them.
     """
     meta = graph_iri(base, METADATA_GRAPH)
+    network = graph_iri(base, NETWORK_GRAPH)
     parts = []
     for g in replaced:
         parts.append(
             f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{g}> && ?other != <{meta}>) }} }}"
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+            f"FILTER(?other != <{g}> && ?other != <{meta}> && ?other != <{network}>) }} }}"
         )
         parts.append(f"DROP SILENT GRAPH <{g}>")
         parts.append(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")

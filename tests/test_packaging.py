@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LAYERS = {"core": 0, "loader": 1, "endpoint": 2, "cli": 3}
+LAYERS = {"core": 0, "network": 1, "loader": 2, "endpoint": 3, "cli": 4}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,13 @@ def _imports(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("layer", "folder"), [("core", "src/clusterkg/core"), ("loader", "loader"), ("endpoint", "endpoint")]
+    ("layer", "folder"),
+    [
+        ("core", "src/clusterkg/core"),
+        ("network", "src/clusterkg/network"),
+        ("loader", "loader"),
+        ("endpoint", "endpoint"),
+    ],
 )
 def test_nothing_imports_upward(layer, folder):
     for module in (REPO / folder).rglob("*.py"):

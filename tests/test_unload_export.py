@@ -18,7 +18,8 @@ def canonical_data_graphs(store: Path) -> ox.Dataset:
         dataset = ox.Dataset(
             q
             for q in read
-            if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.endswith("/graph/loads")
+            if isinstance(q.graph_name, ox.NamedNode)
+            and not q.graph_name.value.endswith(("/graph/loads", "/graph/network"))
         )
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return dataset

@@ -47,6 +47,13 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: The graph of load records (written by the loader) and of computed network statements (by
+#: clusterkg.network): named graphs that are not data, kept out of the default graph's merge.
+METADATA_GRAPH = "loads"
+NETWORK_GRAPH = "network"
+DERIVED_GRAPHS = (METADATA_GRAPH, NETWORK_GRAPH)
+
+
 def graph_iri(base: str, name: str) -> str:
     """The IRI of the named graph ``name`` under ``base`` (e.g. ``…/graph/brochure-2009``)."""
     return f"{base}graph/{name}"

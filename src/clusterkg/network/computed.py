@@ -1,0 +1,233 @@
+"""The named graph of computed network statements, ``{base}graph/network``, and its recomputation.
+
+Derived, not curated: the graph is not part of the default graph (the merge of the data graphs),
+so a plain query sees only facts; analysts ask for it by name (``GRAPH <…/graph/network>``). It is
+recomputed from the data graphs after every committed load and replaced in one update. Everything
+in it says how it came to be: the graph and every tie, position and network summary are
+``prov:wasGeneratedBy`` one ``prov:Activity`` with its start and end time and a description of the
+method; each tie is ``prov:wasDerivedFrom`` its evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import networkx as nx
+import pyoxigraph as ox
+
+from clusterkg.core.namespaces import DERIVED_GRAPHS, NETWORK_GRAPH, graph_iri, instance_iri
+from clusterkg.network.derive import TIE_KINDS, Tie, derive_ties, describe_organisations
+from clusterkg.network.metrics import DAMPING, LOUVAIN_SEED, NetworkSummary, measure
+
+ALL = "all"
+
+CKG = "https://w3id.org/clusterkg/ontology#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PROV = "http://www.w3.org/ns/prov#"
+_DCT = "http://purl.org/dc/terms/"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+METHOD = (
+    "Ties derived by SPARQL from the data graphs (kinds: collaboration, shared member, shared funder, "
+    "co-membership in a network, partnership in a project; weight = distinct pieces of evidence). Metrics per "
+    "network of one kind and of all kinds: degree, weighted degree, betweenness (networkx "
+    f"{nx.__version__}, normalised, unweighted steps), PageRank (damping {DAMPING}, weighted, power "
+    f"iteration), Louvain communities (networkx, weighted, seed {LOUVAIN_SEED}) and their modularity, "
+    "cross-border share of ties whose two ends have a known country."
+)
+
+
+@dataclass(frozen=True)
+class NetworkRun:
+    """What a recomputation wrote: ties per kind and the number of triples."""
+
+    ties: dict[str, int]
+    triples: int
+
+
+def slug(base: str, iri: str) -> str:
+    """A readable, unique path segment for an organisation IRI (its path under ``{base}id/``, else a hash)."""
+    prefix = f"{base}id/"
+    if iri.startswith(prefix):
+        return iri[len(prefix) :].replace("/", ".")
+    return "x-" + hashlib.sha1(iri.encode()).hexdigest()[:16]
+
+
+def tie_iri(base: str, tie: Tie) -> str:
+    return instance_iri(base, f"tie/{tie.kind}/{slug(base, tie.a)}--{slug(base, tie.b)}")
+
+
+def position_iri(base: str, network: str, org: str) -> str:
+    return instance_iri(base, f"network-position/{network}/{slug(base, org)}")
+
+
+def tie_network_iri(base: str, network: str) -> str:
+    return instance_iri(base, f"tie-network/{network}")
+
+
+def tie_kind_iri(base: str, kind: str) -> str:
+    return instance_iri(base, f"tie-kind/{kind}")
+
+
+class _Writer:
+    def __init__(self, graph: str) -> None:
+        self.graph = ox.NamedNode(graph)
+        self.quads: list[ox.Quad] = []
+
+    def add(self, s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        self.quads.append(ox.Quad(s, ox.NamedNode(p), o, self.graph))
+
+
+def _decimal(value: float) -> ox.Literal:
+    return ox.Literal(f"{value:.6f}", datatype=ox.NamedNode(_XSD + "decimal"))
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "integer"))
+
+
+def network_quads(
+    store: ox.Store, base: str, *, used: list[str] | None = None, now: datetime | None = None
+) -> tuple[list[ox.Quad], dict[str, int]]:
+    """The computed statements for the data in ``store``, and the number of ties of each kind.
+
+    ``used`` names the data graphs the computation read (recorded as ``prov:used``).
+    """
+    used = used or []
+    started = now or datetime.now(UTC)
+    ties = derive_ties(store)
+    orgs = describe_organisations(store, [t.a for t in ties] + [t.b for t in ties])
+    countries = {iri: set(o.countries) for iri, o in orgs.items()}
+    out = _Writer(graph_iri(base, NETWORK_GRAPH))
+    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
+    activity = ox.NamedNode(instance_iri(base, f"network-computation/{stamp}"))
+    graph_node = ox.NamedNode(graph_iri(base, NETWORK_GRAPH))
+    generated = _PROV + "wasGeneratedBy"
+
+    for tie in ties:
+        node = ox.NamedNode(tie_iri(base, tie))
+        out.add(node, _RDF_TYPE, ox.NamedNode(CKG + "Tie"))
+        out.add(node, CKG + "tieKind", ox.NamedNode(tie_kind_iri(base, tie.kind)))
+        out.add(node, CKG + "tieEnd", ox.NamedNode(tie.a))
+        out.add(node, CKG + "tieEnd", ox.NamedNode(tie.b))
+        out.add(node, CKG + "tieWeight", _integer(tie.weight))
+        out.add(
+            node,
+            _SKOS + "prefLabel",
+            ox.Literal(f"{TIE_KINDS[tie.kind]}: {orgs[tie.a].label} – {orgs[tie.b].label}", language="en"),
+        )
+        for evidence in sorted(tie.evidence):
+            if not evidence.startswith("_:"):
+                out.add(node, _PROV + "wasDerivedFrom", ox.NamedNode(evidence))
+        crossing = _crossing(countries, tie.a, tie.b)
+        if crossing is not None:
+            out.add(
+                node,
+                CKG + "crossBorder",
+                ox.Literal("true" if crossing else "false", datatype=ox.NamedNode(_XSD + "boolean")),
+            )
+        if tie.first_year is not None:
+            period = ox.BlankNode()
+            out.add(node, _DCT + "temporal", period)
+            out.add(period, _RDF_TYPE, ox.NamedNode(_DCT + "PeriodOfTime"))
+            out.add(period, _DCAT + "startDate", ox.Literal(str(tie.first_year), datatype=ox.NamedNode(_XSD + "gYear")))
+            if tie.last_year is not None and tie.last_year != tie.first_year:
+                out.add(
+                    period, _DCAT + "endDate", ox.Literal(str(tie.last_year), datatype=ox.NamedNode(_XSD + "gYear"))
+                )
+        out.add(node, generated, activity)
+
+    counts = {kind: sum(1 for t in ties if t.kind == kind) for kind in TIE_KINDS}
+    for network in [*TIE_KINDS, ALL]:
+        chosen = ties if network == ALL else [t for t in ties if t.kind == network]
+        _write_network(out, base, network, measure(chosen, countries), activity)
+
+    ended = datetime.now(UTC)
+    out.add(activity, _RDF_TYPE, ox.NamedNode(_PROV + "Activity"))
+    out.add(
+        activity, _SKOS + "prefLabel", ox.Literal(f"Computation of the networks, {started.isoformat()}", language="en")
+    )
+    out.add(activity, _DCT + "description", ox.Literal(METHOD, language="en"))
+    out.add(
+        activity, _PROV + "startedAtTime", ox.Literal(started.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime"))
+    )
+    out.add(activity, _PROV + "endedAtTime", ox.Literal(ended.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime")))
+    for g in used:
+        out.add(activity, _PROV + "used", ox.NamedNode(g))
+    out.add(graph_node, _RDF_TYPE, ox.NamedNode(_PROV + "Entity"))
+    out.add(
+        graph_node, _SKOS + "prefLabel", ox.Literal("Computed network statements (derived, not curated)", language="en")
+    )
+    out.add(
+        graph_node,
+        _DCT + "description",
+        ox.Literal(
+            "Derived statements: ties between organisations and network metrics computed from the data graphs "
+            "after each load. Not facts of any source; see the activity that generated them for the method.",
+            language="en",
+        ),
+    )
+    out.add(graph_node, generated, activity)
+    out.add(graph_node, _DCT + "modified", ox.Literal(ended.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime")))
+    return out.quads, counts
+
+
+def _crossing(countries: dict[str, set[str]], a: str, b: str) -> bool | None:
+    ca, cb = countries.get(a, set()), countries.get(b, set())
+    if not ca or not cb:
+        return None
+    return not (ca & cb)
+
+
+def _write_network(out: _Writer, base: str, network: str, summary: NetworkSummary, activity: ox.NamedNode) -> None:
+    generated = _PROV + "wasGeneratedBy"
+    node = ox.NamedNode(tie_network_iri(base, network))
+    label = "All ties" if network == ALL else TIE_KINDS[network]
+    out.add(node, _RDF_TYPE, ox.NamedNode(CKG + "TieNetwork"))
+    out.add(node, _SKOS + "prefLabel", ox.Literal(f"Network: {label}", language="en"))
+    if network != ALL:
+        out.add(node, CKG + "tieKind", ox.NamedNode(tie_kind_iri(base, network)))
+    out.add(node, CKG + "organisationCount", _integer(summary.organisations))
+    out.add(node, CKG + "tieCount", _integer(summary.ties))
+    out.add(node, CKG + "density", _decimal(summary.density))
+    out.add(node, CKG + "communityCount", _integer(summary.communities))
+    out.add(node, CKG + "modularity", _decimal(summary.modularity))
+    if summary.cross_border_share is not None:
+        out.add(node, CKG + "crossBorderShare", _decimal(summary.cross_border_share))
+    out.add(node, generated, activity)
+    for number in range(1, summary.communities + 1):
+        community = ox.NamedNode(instance_iri(base, f"community/{network}/{number}"))
+        out.add(community, _RDF_TYPE, ox.NamedNode(CKG + "Community"))
+        out.add(
+            community, _SKOS + "prefLabel", ox.Literal(f"Community {number} of the network: {label}", language="en")
+        )
+        out.add(community, CKG + "communityOf", node)
+        out.add(community, generated, activity)
+    for org, position in summary.positions.items():
+        p = ox.NamedNode(position_iri(base, network, org))
+        out.add(p, _RDF_TYPE, ox.NamedNode(CKG + "NetworkPosition"))
+        out.add(p, CKG + "positionOf", ox.NamedNode(org))
+        out.add(p, CKG + "inTieNetwork", node)
+        out.add(p, CKG + "degree", _integer(position.degree))
+        out.add(p, CKG + "weightedDegree", _integer(position.weighted_degree))
+        out.add(p, CKG + "betweenness", _decimal(position.betweenness))
+        out.add(p, CKG + "pageRank", _decimal(position.page_rank))
+        out.add(p, CKG + "inCommunity", ox.NamedNode(instance_iri(base, f"community/{network}/{position.community}")))
+        if position.cross_border_share is not None:
+            out.add(p, CKG + "crossBorderShare", _decimal(position.cross_border_share))
+        out.add(p, generated, activity)
+
+
+def recompute_network(store: ox.Store, base: str) -> NetworkRun:
+    """Replace ``{base}graph/network`` with statements computed from the data now in ``store`` (one update)."""
+    derived = {graph_iri(base, name) for name in DERIVED_GRAPHS}
+    used = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in derived)
+    quads, counts = network_quads(store, base, used=used)
+    graph = graph_iri(base, NETWORK_GRAPH)
+    body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+    store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
+    return NetworkRun(ties=counts, triples=len(quads))

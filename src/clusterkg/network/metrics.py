@@ -1,0 +1,137 @@
+"""Metrics of a network of ties: per organisation and for the network as a whole.
+
+Definitions (also in the ontology, where each metric is a property with its definition):
+
+* degree — the number of distinct organisations tied to it;
+* weighted degree — the sum of the weights of its ties;
+* betweenness — the share of shortest paths between two other organisations that pass through it,
+  normalised to 0..1 (Brandes' algorithm as networkx implements it; ties count as one step each,
+  whatever their weight);
+* PageRank — damping 0.85, teleporting uniformly, a tie of weight w carrying w in each direction,
+  by power iteration until the change is below 1e-12 (own implementation: networkx's needs SciPy);
+  the values sum to 1 over the network;
+* community — Louvain modularity communities on the weighted network with a fixed seed (so the same
+  data always gives the same communities), numbered 1, 2, … by size, then by their first member's IRI;
+* cross-border share — of its ties to organisations whose country is known (and its own is), the
+  share that cross a border.
+
+For the network: organisations, ties, density, number of communities, modularity of that
+partition, and the share of ties (both countries known) that cross a border.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from clusterkg.network.derive import Tie
+
+LOUVAIN_SEED = 20091
+DAMPING = 0.85
+
+
+@dataclass
+class Position:
+    """The metrics of one organisation in one network."""
+
+    degree: int
+    weighted_degree: int
+    betweenness: float
+    page_rank: float
+    community: int
+    cross_border_share: float | None
+    ties_with_known_countries: int
+
+
+@dataclass
+class NetworkSummary:
+    organisations: int
+    ties: int
+    density: float
+    communities: int
+    modularity: float
+    cross_border_share: float | None
+    ties_with_known_countries: int
+    positions: dict[str, Position] = field(default_factory=dict)
+
+
+def build_graph(ties: Iterable[Tie]) -> nx.Graph:
+    """An undirected networkx graph; ties of several kinds between one pair add their weights."""
+    graph = nx.Graph()
+    for tie in ties:
+        if graph.has_edge(tie.a, tie.b):
+            graph[tie.a][tie.b]["weight"] += tie.weight
+        else:
+            graph.add_edge(tie.a, tie.b, weight=tie.weight)
+    return graph
+
+
+def page_rank(graph: nx.Graph, damping: float = DAMPING, tolerance: float = 1e-12) -> dict[str, float]:
+    """Weighted PageRank of an undirected graph by power iteration (isolated nodes teleport uniformly)."""
+    nodes = sorted(graph.nodes)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    strength = {v: sum(d["weight"] for _, _, d in graph.edges(v, data=True)) for v in nodes}
+    rank = dict.fromkeys(nodes, 1.0 / n)
+    for _ in range(10_000):
+        dangling = sum(rank[v] for v in nodes if strength[v] == 0)
+        new = {}
+        for v in nodes:
+            incoming = sum(rank[u] * graph[u][v]["weight"] / strength[u] for u in graph[v])
+            new[v] = (1 - damping) / n + damping * (incoming + dangling / n)
+        change = sum(abs(new[v] - rank[v]) for v in nodes)
+        rank = new
+        if change < tolerance:
+            break
+    return rank
+
+
+def communities(graph: nx.Graph) -> list[list[str]]:
+    """Louvain communities, each sorted, ordered by size (largest first) then by first member."""
+    if graph.number_of_nodes() == 0:
+        return []
+    found = nx.community.louvain_communities(graph, weight="weight", seed=LOUVAIN_SEED)
+    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def measure(ties: list[Tie], countries: Mapping[str, set[str]]) -> NetworkSummary:
+    """The metrics of the network the ``ties`` make; ``countries`` gives each organisation's countries."""
+    graph = build_graph(ties)
+    n, m = graph.number_of_nodes(), graph.number_of_edges()
+    betweenness = nx.betweenness_centrality(graph, normalized=True) if n else {}
+    ranks = page_rank(graph)
+    parts = communities(graph)
+    community_of = {v: i + 1 for i, part in enumerate(parts) for v in part}
+    modularity = nx.community.modularity(graph, parts, weight="weight") if m else 0.0
+
+    def crossing(u: str, v: str) -> bool | None:
+        cu, cv = countries.get(u, set()), countries.get(v, set())
+        if not cu or not cv:
+            return None
+        return not (cu & cv)
+
+    known_ties = [c for u, v in graph.edges if (c := crossing(u, v)) is not None]
+    summary = NetworkSummary(
+        organisations=n,
+        ties=m,
+        density=nx.density(graph) if n > 1 else 0.0,
+        communities=len(parts),
+        modularity=modularity,
+        cross_border_share=(sum(known_ties) / len(known_ties)) if known_ties else None,
+        ties_with_known_countries=len(known_ties),
+    )
+    for v in sorted(graph.nodes):
+        known = [c for u in graph[v] if (c := crossing(v, u)) is not None]
+        summary.positions[v] = Position(
+            degree=graph.degree(v),
+            weighted_degree=int(graph.degree(v, weight="weight")),
+            betweenness=betweenness.get(v, 0.0),
+            page_rank=ranks.get(v, 0.0),
+            community=community_of[v],
+            cross_border_share=(sum(known) / len(known)) if known else None,
+            ties_with_known_countries=len(known),
+        )
+    return summary
