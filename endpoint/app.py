@@ -11,6 +11,7 @@ from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
 from clusterkg.endpoint.catalogue import catalogue
 from clusterkg.endpoint.graphstore import graphstore
 from clusterkg.endpoint.linkeddata import linkeddata
+from clusterkg.endpoint.network import network
 from clusterkg.endpoint.ontology import ontology
 from clusterkg.endpoint.pages import pages
 from clusterkg.endpoint.sparql import sparql
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(catalogue)
     app.register_blueprint(linkeddata)
     app.register_blueprint(void)
+    app.register_blueprint(network)
     httpheaders.install(app)
     app.register_error_handler(HTTPException, _plain_error)
     return app
