@@ -248,6 +248,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--with-load-records", action="store_true", help="include the graph of load records")
     p.set_defaults(run=_export)
+
+    from clusterkg.networkcli import add_parser as add_network_parser
+
+    add_network_parser(sub, common)
     return parser
 
 
