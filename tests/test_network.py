@@ -1,0 +1,238 @@
+"""Collaboration networks: ties derived with their evidence, metrics checked against values computed by hand.
+
+The fixture network (in a real on-disk Oxigraph store) is small enough to work out on paper:
+
+    A (RS) — B (RS) — C (HU) — D (HU)      collaborations A–B, B–C, C–D
+    A and C: beneficiaries of project P, funded by F   → a shared-funder and a project-partnership tie
+    B and D: members of network N                      → a co-membership tie
+    E: a cluster with no ties                           → in no network
+
+Collaboration network (the path A–B–C–D): degrees 1, 2, 2, 1; betweenness (normalised over the
+3 pairs of other nodes) B = C = 2/3, A = D = 0; PageRank (d = 0.85) solves x = 0.0375 + 0.425 y,
+y = 0.0375 + 0.85 x + 0.425 y, so A = D = 0.175439, B = C = 0.324561; communities {A, B}, {C, D}
+with modularity 2 · (1/3 − (3/6)²) = 1/6; one of three ties (B–C) crosses a border.
+
+All ties: A–B 1, B–C 1, C–D 1, A–C 2 (funder and project), B–D 1. Degrees A 2, B 3, C 3, D 2;
+weighted degrees 3, 3, 4, 2; betweenness B = C = (½ of the A–D paths)/3 = 1/6, A = D = 0;
+three of five ties (B–C, A–C, B–D) cross a border.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from pyshacl import validate
+from rdflib import Graph
+
+from clusterkg.core.resources import ontology_graph, shapes_graph
+from clusterkg.core.store import open_store
+from clusterkg.network import recompute_network
+from clusterkg.network.derive import derive_ties
+from clusterkg.network.metrics import measure, page_rank
+from clusterkg.network.views import NetworkFilter, export, view
+
+BASE = "https://w3id.org/clusterkg/"
+ID = BASE + "id/"
+A, B, C, D = (f"{ID}cluster/{x}" for x in "abcd")
+FIXTURE = f"""
+@prefix ckg: <https://w3id.org/clusterkg/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix frapo: <http://purl.org/cerif/frapo/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@base <{ID}> .
+<cluster/a> a ckg:ClusterOrganisation ; skos:prefLabel "A"@en ; ckg:country <place/serbia> ; ckg:sector <sector/metal> .
+<cluster/b> a ckg:ClusterOrganisation ; skos:prefLabel "B"@en ; ckg:country <place/serbia> ; org:memberOf <network/n> .
+<cluster/c> a ckg:ClusterOrganisation ; skos:prefLabel "C"@en ; ckg:country <place/hungary> .
+<cluster/d> a ckg:ClusterOrganisation ; skos:prefLabel "D"@en ; ckg:country <place/hungary> ; org:memberOf <network/n> .
+<cluster/e> a ckg:ClusterOrganisation ; skos:prefLabel "E"@en ; ckg:country <place/serbia> .
+<place/serbia> skos:prefLabel "Serbia"@en . <place/hungary> skos:prefLabel "Hungary"@en .
+<network/n> a ckg:Network .
+<collaboration/ab> a ckg:Collaboration ; ckg:participant <cluster/a>, <cluster/b> .
+<collaboration/bc> a ckg:Collaboration ; ckg:participant <cluster/b>, <cluster/c> .
+<collaboration/cd> a ckg:Collaboration ; ckg:participant <cluster/c>, <cluster/d> .
+<project/p> a ckg:Project ; frapo:isFundedBy <org/f> ; ckg:beneficiary <cluster/a>, <cluster/c> ;
+    dcterms:temporal [ dcat:startDate "2018-03"^^xsd:gYearMonth ; dcat:endDate "2020-02"^^xsd:gYearMonth ] .
+"""
+CKG = "https://w3id.org/clusterkg/ontology#"
+
+
+@pytest.fixture
+def fixture_store(tmp_path: Path):
+    with open_store(tmp_path / "store") as store:
+        store.load(FIXTURE.encode(), format=ox.RdfFormat.TURTLE)  # the default graph: what derivation reads
+        yield store
+
+
+def test_ties_of_each_kind_with_their_evidence(fixture_store) -> None:
+    ties = {(t.kind, t.a, t.b): t for t in derive_ties(fixture_store)}
+    assert set(ties) == {
+        ("collaboration", A, B),
+        ("collaboration", B, C),
+        ("collaboration", C, D),
+        ("shared-funder", A, C),
+        ("project-partnership", A, C),
+        ("co-membership", B, D),
+    }
+    assert ties[("collaboration", A, B)].evidence == {f"{ID}collaboration/ab"}
+    assert ties[("shared-funder", A, C)].evidence == {f"{ID}org/f"}
+    assert ties[("project-partnership", A, C)].evidence == {f"{ID}project/p"}
+    assert (ties[("project-partnership", A, C)].first_year, ties[("project-partnership", A, C)].last_year) == (
+        2018,
+        2020,
+    )
+
+
+def test_collaboration_metrics_match_the_hand_computation(fixture_store) -> None:
+    ties = [t for t in derive_ties(fixture_store) if t.kind == "collaboration"]
+    countries = {A: {"RS"}, B: {"RS"}, C: {"HU"}, D: {"HU"}}
+    summary = measure(ties, countries)
+    p = summary.positions
+    assert [p[x].degree for x in (A, B, C, D)] == [1, 2, 2, 1]
+    assert [p[x].betweenness for x in (A, B, C, D)] == pytest.approx([0, 2 / 3, 2 / 3, 0])
+    assert [p[x].page_rank for x in (A, B, C, D)] == pytest.approx([0.175439, 0.324561, 0.324561, 0.175439], abs=1e-6)
+    assert p[A].community == p[B].community != p[C].community == p[D].community
+    assert summary.modularity == pytest.approx(1 / 6)
+    assert summary.cross_border_share == pytest.approx(1 / 3)
+    assert p[B].cross_border_share == pytest.approx(1 / 2)
+    assert (summary.organisations, summary.ties, summary.density) == (4, 3, pytest.approx(0.5))
+
+
+def test_all_ties_metrics_match_the_hand_computation(fixture_store) -> None:
+    summary = measure(derive_ties(fixture_store), {A: {"RS"}, B: {"RS"}, C: {"HU"}, D: {"HU"}})
+    p = summary.positions
+    assert [p[x].degree for x in (A, B, C, D)] == [2, 3, 3, 2]
+    assert [p[x].weighted_degree for x in (A, B, C, D)] == [3, 3, 4, 2]
+    assert [p[x].betweenness for x in (A, B, C, D)] == pytest.approx([0, 1 / 6, 1 / 6, 0])
+    assert summary.cross_border_share == pytest.approx(3 / 5)
+
+
+def test_page_rank_agrees_with_networkx_on_a_weighted_graph() -> None:
+    graph = nx.Graph()
+    graph.add_weighted_edges_from([("a", "b", 1), ("b", "c", 3), ("c", "a", 2), ("c", "d", 1), ("d", "e", 5)])
+    ours = page_rank(graph)
+    assert sum(ours.values()) == pytest.approx(1)
+    assert ours == pytest.approx(nx.pagerank(graph, alpha=0.85, tol=1e-12), abs=1e-6) if _has_scipy() else True
+    # Without SciPy, check the stationary equations directly.
+    strength = {v: graph.degree(v, weight="weight") for v in graph}
+    for v in graph:
+        incoming = sum(ours[u] * graph[u][v]["weight"] / strength[u] for u in graph[v])
+        assert ours[v] == pytest.approx(0.15 / 5 + 0.85 * incoming, abs=1e-9)
+
+
+def _has_scipy() -> bool:
+    try:
+        import scipy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_the_computed_graph_says_what_was_derived_and_how(fixture_store) -> None:
+    run = recompute_network(fixture_store, BASE)
+    assert run.ties == {
+        "collaboration": 3,
+        "shared-member": 0,
+        "shared-funder": 1,
+        "co-membership": 1,
+        "project-partnership": 1,
+    }
+    graph = f"<{BASE}graph/network>"
+    rows = list(
+        fixture_store.query(
+            f"""PREFIX ckg: <{CKG}> SELECT ?org ?degree ?pr WHERE {{ GRAPH {graph} {{
+              ?p ckg:inTieNetwork <{ID}tie-network/collaboration> ; ckg:positionOf ?org ; ckg:degree ?degree ;
+                 ckg:pageRank ?pr }} }} ORDER BY ?org"""
+        )
+    )
+    assert [(r["org"].value, int(r["degree"].value), round(float(r["pr"].value), 6)) for r in rows] == [
+        (A, 1, 0.175439),
+        (B, 2, 0.324561),
+        (C, 2, 0.324561),
+        (D, 1, 0.175439),
+    ]
+    # Marked as derived: generated by an activity with a time and a method; evidence on every tie.
+    ask = f"""PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ckg: <{CKG}> ASK {{ GRAPH {graph} {{
+        {graph} prov:wasGeneratedBy ?run . ?run a prov:Activity ; prov:endedAtTime ?t ;
+        <http://purl.org/dc/terms/description> ?method .
+        <{ID}tie/collaboration/cluster.a--cluster.b> prov:wasDerivedFrom <{ID}collaboration/ab> ;
+            ckg:crossBorder false ; prov:wasGeneratedBy ?run . }} }}"""
+    assert fixture_store.query(ask)
+    # Not part of the default graph: a plain query sees only facts.
+    assert not fixture_store.query(f"ASK {{ ?t a <{CKG}Tie> }}")
+
+
+def test_the_computed_graph_conforms_to_the_shapes(fixture_store) -> None:
+    recompute_network(fixture_store, BASE)
+    data = Graph()
+    data.parse(
+        data=fixture_store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(f"{BASE}graph/network")),
+        format="nt",
+    )
+    conforms, _, text = validate(
+        data, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none", advanced=True
+    )
+    assert conforms, text
+
+
+def test_views_filter_by_kind_country_and_period(fixture_store) -> None:
+    recompute_network(fixture_store, BASE)
+    everything = view(fixture_store, BASE)
+    assert len(everything.ties) == 6 and set(everything.organisations) == {A, B, C, D}
+    collaborations = view(fixture_store, BASE, NetworkFilter(kinds=("collaboration",)))
+    assert collaborations.metrics[B]["pageRank"] == pytest.approx(0.324561, abs=1e-6)
+    # Ties with an end in Serbia, with their Hungarian partners; C–D (both in Hungary) is left out.
+    serbia = view(fixture_store, BASE, NetworkFilter(countries=(f"{ID}place/serbia",)))
+    assert {(t.kind, t.a, t.b) for t in serbia.ties} == {
+        ("collaboration", A, B),
+        ("collaboration", B, C),
+        ("shared-funder", A, C),
+        ("project-partnership", A, C),
+        ("co-membership", B, D),
+    }
+    # Only the project has a period (2018–2020): its partnership tie and the funder's tie through it.
+    in_2019 = view(fixture_store, BASE, NetworkFilter(since=2019, until=2019))
+    assert {t.kind for t in in_2019.ties} == {"project-partnership", "shared-funder"}
+    assert view(fixture_store, BASE, NetworkFilter(since=2021)).ties == []
+    with pytest.raises(ValueError, match="unknown tie kind"):
+        NetworkFilter(kinds=("friendship",))
+
+
+def test_exports_in_every_format(fixture_store) -> None:
+    recompute_network(fixture_store, BASE)
+    current = view(fixture_store, BASE, NetworkFilter(kinds=("collaboration",)))
+    graphml = nx.read_graphml(io.BytesIO(export(current, "graphml")))
+    assert graphml.number_of_nodes() == 4 and graphml.number_of_edges() == 3
+    assert graphml.nodes[B]["label"] == "B" and graphml.nodes[B]["degree"] == 2
+    gexf = ET.fromstring(export(current, "gexf"))
+    assert len(gexf.findall(".//{*}node")) == 4 and len(gexf.findall(".//{*}edge")) == 3
+    cytoscape = json.loads(export(current, "cytoscape"))
+    assert {n["data"]["href"] for n in cytoscape["elements"]["nodes"]} == {
+        "/id/cluster/a",
+        "/id/cluster/b",
+        "/id/cluster/c",
+        "/id/cluster/d",
+    }
+    assert [e["data"]["crossBorder"] for e in cytoscape["elements"]["edges"]] == [False, True, False]
+    nodes = list(csv.DictReader(io.StringIO(export(current, "csv-nodes").decode())))
+    assert [(n["label"], n["degree"], n["country"]) for n in nodes] == [
+        ("A", "1", "Serbia"),
+        ("B", "2", "Serbia"),
+        ("C", "2", "Hungary"),
+        ("D", "1", "Hungary"),
+    ]
+    edges = list(csv.DictReader(io.StringIO(export(current, "csv-edges").decode())))
+    assert [(e["source"][-1], e["target"][-1], e["crossBorder"]) for e in edges] == [
+        ("a", "b", "false"),
+        ("b", "c", "true"),
+        ("c", "d", "false"),
+    ]
