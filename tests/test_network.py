@@ -236,3 +236,62 @@ def test_exports_in_every_format(fixture_store) -> None:
         ("b", "c", "true"),
         ("c", "d", "false"),
     ]
+
+
+# --- the bundled data ------------------------------------------------------------------------------
+
+VMC = f"{ID}cluster/vojvodina-metal-cluster"
+
+
+def test_a_load_computes_the_network_of_the_bundled_data(loaded_store: Path) -> None:
+    """The ECCP profile lists 16 clusters the Vojvodina Metal Cluster collaborates with, 10 of them abroad."""
+    with open_store(loaded_store, read_only=True) as store:
+        rows = list(
+            store.query(
+                f"""PREFIX ckg: <{CKG}> SELECT ?degree ?share WHERE {{ GRAPH <{BASE}graph/network> {{
+                  ?p ckg:positionOf <{VMC}> ; ckg:inTieNetwork <{ID}tie-network/collaboration> ;
+                     ckg:degree ?degree ; ckg:crossBorderShare ?share }} }}"""
+            )
+        )
+    assert [(int(r["degree"].value), float(r["share"].value)) for r in rows] == [(16, 0.625)]
+
+
+def test_cli_summary_and_export(run_cli, loaded_store: Path, tmp_path: Path) -> None:
+    summary = run_cli(
+        "network", "summary", "--store", str(loaded_store), "--top", "1", "--by", "degree", "--network", "collaboration"
+    )
+    assert summary.returncode == 0, summary.stderr
+    assert "Collaboration" in summary.stdout and "Vojvodina Metal Cluster" in summary.stdout
+    out = tmp_path / "collaboration.graphml"
+    exported = run_cli(
+        "network",
+        "export",
+        "--store",
+        str(loaded_store),
+        "--format",
+        "graphml",
+        "--kind",
+        "collaboration",
+        "-o",
+        str(out),
+    )
+    assert exported.returncode == 0, exported.stderr
+    graph = nx.read_graphml(out)
+    assert graph.degree(VMC) == 16
+    assert graph.nodes[VMC]["label"] == "Vojvodina Metal Cluster"
+    refused = run_cli("network", "export", "--store", str(loaded_store), "--kind", "friendship")
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr
+
+
+def test_http_exports_and_their_errors(client) -> None:
+    response = client.get("/api/network?format=csv-edges&kind=collaboration&country=" + f"{ID}place/hungary")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    edges = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert edges and all(e["kind"] == "collaboration" for e in edges)
+    assert any(e["source"] == VMC or e["target"] == VMC for e in edges)  # ArchEnerg and INNOSKART are Hungarian
+    assert client.get("/api/network?format=gexf").mimetype == "application/gexf+xml"
+    facets = client.get("/api/network/facets").get_json()
+    assert [k["id"] for k in facets["kinds"]][:2] == ["collaboration", "shared-member"]
+    assert client.get("/api/network?format=pdf").status_code == 400
+    assert "unknown tie kind" in client.get("/api/network?kind=friendship").get_data(as_text=True)
+    assert client.get("/api/network?since=20x").status_code == 400
