@@ -434,6 +434,15 @@ def test_clusters_in_sector(client):
     ]
 
 
+def test_network_position_of_a_cluster(client):
+    """The ECCP profile names 16 partner clusters of the Vojvodina Metal Cluster, 10 abroad: 10/16 = 0.625."""
+    got = rows(client, "network-position-of-a-cluster", ["network", "degree", "weightedDegree", "crossBorderShare"])
+    by_network = {network: (degree, weighted, share) for network, degree, weighted, share in got}
+    assert by_network["tie-network/collaboration"] == ("16", "16", "0.625")
+    # Every tie of another kind adds to the network of all ties.
+    assert int(by_network["tie-network/all"][0]) >= 16
+
+
 def test_every_query_has_an_answer_test():
     tested = set(re.findall(r'rows\(\s*client,\s*"([a-z0-9-]+)"', open(__file__, encoding="utf-8").read()))
     assert set(catalogue_names()) <= tested
