@@ -107,6 +107,7 @@ def start_server(store: Path, *extra: str, timeout: float = 120, env: dict[str, 
             stdout=out,
             stderr=subprocess.STDOUT,
             env=environ,
+            start_new_session=True,  # its own process group: a test can kill -9 the master and its workers
         )
     url = f"http://127.0.0.1:{port}"
     running = Server(url, process, store, log)
