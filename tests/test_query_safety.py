@@ -217,3 +217,23 @@ def test_safety_settings_from_the_environment() -> None:
     )
     assert settings.service_allowlist == ("https://a.example/sparql", "https://b.example/sparql")
     assert (settings.max_rows, settings.query_timeout, settings.max_query_depth) == (7, 30, 100)
+
+
+def test_jsonld_remote_contexts_in_graph_store_bodies_are_not_fetched(
+    guarded: Server, listener: tuple[str, list[str]]
+) -> None:
+    url, hits = listener
+    body = json.dumps({"@context": f"{url}/context.jsonld", "@id": "http://www.example/s", "name": "x"}).encode()
+    request = urllib.request.Request(
+        f"{guarded.url}/rdf-graph-store?graph=http://www.example/ctx",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/ld+json", "Authorization": f"Bearer {TOKEN}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status = response.status
+    except urllib.error.HTTPError as err:
+        status = err.code
+    assert 400 <= status < 500
+    assert hits == []
