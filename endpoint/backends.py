@@ -31,9 +31,9 @@ class EmbeddedBackend:
 
     remote = False
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, withhold_personal_data: bool = False) -> None:
         self.path = path
-        self.store = ReadOnlyStore(path)
+        self.store = ReadOnlyStore(path, withhold_personal_data)
 
     def describe(self) -> str:
         return f"the store {self.path}"
@@ -95,7 +95,7 @@ def backend_for(settings: Settings) -> Backend:
     """The remote server when ``store_endpoint`` is set, else the embedded store."""
     if settings.store_endpoint:
         return RemoteBackend(settings)
-    return EmbeddedBackend(settings.store)
+    return EmbeddedBackend(settings.store, settings.withhold_personal_data)
 
 
 def current_backend() -> Backend:

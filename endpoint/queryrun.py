@@ -61,7 +61,8 @@ def _process() -> QueryProcess:
     key = f"clusterkg.queries.{os.getpid()}"
     process = current_app.extensions.get(key)
     if process is None:
-        process = QueryProcess(current_settings().store)
+        settings = current_settings()
+        process = QueryProcess(settings.store, withhold_personal_data=settings.withhold_personal_data)
         current_app.extensions[key] = process
     return process  # type: ignore[no-any-return]
 

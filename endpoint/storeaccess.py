@@ -18,14 +18,15 @@ from flask import current_app
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.settings import Settings
-from clusterkg.core.store import open_snapshot, snapshot_marker
+from clusterkg.core.store import PersonalDataError, open_snapshot_for_serving, snapshot_marker
 
 
 class ReadOnlyStore:
     """A lazily opened, per-process, read-only view of the newest snapshot of the store at ``path``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, withhold_personal_data: bool = False) -> None:
         self.path = path
+        self.withhold = withhold_personal_data
         self._store: ox.Store | None = None
         self._marker: str | None = None
         self._pid: int | None = None
@@ -35,7 +36,12 @@ class ReadOnlyStore:
         marker = snapshot_marker(self.path)
         with self._lock:
             if self._store is None or self._pid != os.getpid() or marker != self._marker:
-                self._store = open_snapshot(self.path)
+                try:
+                    self._store = open_snapshot_for_serving(self.path, self.withhold)
+                except PersonalDataError:
+                    if self._store is None or self._pid != os.getpid():
+                        raise
+                    # keep serving the last snapshot that held no personal data
                 self._marker = marker
                 self._pid = os.getpid()
             return self._store

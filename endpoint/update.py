@@ -268,7 +268,9 @@ def _write(
     created = {s.graph for s in sources if s.graph not in old}
     if not sources and not removed:
         return WriteOutcome(200, "nothing changed", set(), {})
-    result = load_files(store, sources, base=settings.base, remove=removed)
+    result = load_files(
+        store, sources, base=settings.base, remove=removed, withhold_personal_data=settings.withhold_personal_data
+    )
     if not result.committed:
         lines = "\n".join(result.report.lines())
         return WriteOutcome(

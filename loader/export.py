@@ -6,7 +6,7 @@ load records unless asked: an export loaded into a fresh store gives back the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES, graph_iri
 from clusterkg.loader.loading import METADATA_GRAPH, data_graphs
+from clusterkg.loader.personal import persons
 
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
@@ -31,8 +32,12 @@ def export(
     fmt: str = "trig",
     graphs: Sequence[str] = (),
     with_load_records: bool = False,
+    withhold_personal_data: bool = False,
 ) -> int:
-    """Write the chosen graphs (default: every data graph) to ``output``; returns the number of quads."""
+    """Write the chosen graphs (default: every data graph) to ``output``; returns the number of quads.
+
+    ``withhold_personal_data`` leaves out every person and every statement pointing at one.
+    """
     if fmt not in EXPORT_FORMATS:
         raise ClusterkgError(f"unknown export format {fmt!r} (expected {' or '.join(EXPORT_FORMATS)})")
     known = set(data_graphs(store, base)) | {graph_iri(base, METADATA_GRAPH)}
@@ -43,8 +48,12 @@ def export(
         if g not in known:
             raise ClusterkgError(f"no graph <{g}> in the store")
     counter = _Counter()
+    quads: Iterable[ox.Quad] = _quads(store, chosen)
+    if withhold_personal_data:
+        who = persons((), store)
+        quads = (q for q in quads if q.subject not in who and q.object not in who)
     ox.serialize(
-        counter.count(_quads(store, chosen)),
+        counter.count(quads),
         output,
         format=EXPORT_FORMATS[fmt],
         prefixes={k: v for k, v in PREFIXES.items() if k != "id"} if fmt == "trig" else None,

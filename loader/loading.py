@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -31,6 +31,7 @@ from clusterkg.core.namespaces import (
 )
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.context import neighbourhood
+from clusterkg.loader.personal import persons, without_persons
 from clusterkg.loader.progress import Progress
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
@@ -128,6 +129,7 @@ def load_files(
     remove: Sequence[str] = (),
     full_validation: bool = False,
     progress: Progress | None = None,
+    withhold_personal_data: bool = False,
 ) -> LoadResult:
     """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
 
@@ -136,6 +138,9 @@ def load_files(
     warnings block too). Validation covers what the load can affect (incremental, see
     :mod:`clusterkg.loader.context`), or with ``full_validation`` everything that stays in the store.
     """
+    if withhold_personal_data:  # see clusterkg.loader.personal
+        who = persons((q for s in sources for q in s.quads), store)
+        sources = [replace(s, quads=tuple(without_persons(s.quads, who))) for s in sources]
     replaced = replaced_graphs(sources, remove)
     if full_validation:
         context: Iterable[ox.Quad] = _context(store, replaced, base)
@@ -180,9 +185,9 @@ def unload_graphs(
     return load_files(store, [], base=base, strict=strict, remove=graphs)
 
 
-def load_bundled(store: ox.Store, *, base: str = DEFAULT_BASE) -> LoadResult:
+def load_bundled(store: ox.Store, *, base: str = DEFAULT_BASE, withhold_personal_data: bool = False) -> LoadResult:
     """Load the ontology, concept schemes and curated data that ship with the package."""
-    return load_files(store, bundled_sources(base), base=base)
+    return load_files(store, bundled_sources(base), base=base, withhold_personal_data=withhold_personal_data)
 
 
 def graph_of_sources(sources: Sequence[SourceFile]) -> tuple[Graph, dict[Node, str]]:

@@ -21,7 +21,15 @@ from clusterkg import __version__
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES
 from clusterkg.core.settings import Settings
-from clusterkg.core.store import graph_counts, is_empty, open_store, publish_snapshot, store_exists, triple_count
+from clusterkg.core.store import (
+    graph_counts,
+    holds_persons,
+    is_empty,
+    open_store,
+    publish_snapshot,
+    store_exists,
+    triple_count,
+)
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
 
@@ -42,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
-    keys = ("host", "port", "workers", "update_token", "query_timeout", "max_rows", *_REMOTE_SETTINGS)
+    keys = ("host", "port", "workers", "update_token", "query_timeout", "max_rows", "withhold_personal_data",
+            *_REMOTE_SETTINGS)  # fmt: skip
     overrides = {k: getattr(args, k, None) for k in keys}
     if getattr(args, "allow_service", None):
         overrides["service_allowlist"] = tuple(args.allow_service)
@@ -117,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"clusterkg {__version__}")
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--withhold-personal-data",
+        action="store_const",
+        const=True,
+        default=None,
+        help="leave people (names, titles, contact details, post holders) out of loads and exports, and do not "
+        "serve a store that holds any (env CLUSTERKG_WITHHOLD_PERSONAL_DATA=1)",
+    )
     common.add_argument(
         "--store",
         type=Path,
@@ -291,6 +308,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                 fmt=args.format,
                 graphs=args.graph,
                 with_load_records=args.with_load_records,
+                withhold_personal_data=settings.withhold_personal_data,
             )
         else:
             try:
@@ -302,6 +320,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                         fmt=args.format,
                         graphs=args.graph,
                         with_load_records=args.with_load_records,
+                        withhold_personal_data=settings.withhold_personal_data,
                     )
             except OSError as err:
                 raise ClusterkgError(f"{args.output}: cannot write: {err.strerror or err}") from None
@@ -374,6 +393,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
             strict=args.strict,
             full_validation=args.full_validation,
             progress=progress,
+            withhold_personal_data=settings.withhold_personal_data,
         )
         if result.committed:
             publish_snapshot(settings.store, store)
@@ -470,7 +490,7 @@ def _prepare_store(settings: Settings) -> None:
 
     with open_store(settings.store) as store:
         if is_empty(store):
-            result = load_bundled(store, base=settings.base)
+            result = load_bundled(store, base=settings.base, withhold_personal_data=settings.withhold_personal_data)
             if not result.committed:
                 _print_report(result.report, "text", sys.stderr, "bundled data")
                 raise ClusterkgError("the bundled data does not conform to the shapes; nothing was loaded")
@@ -480,6 +500,12 @@ def _prepare_store(settings: Settings) -> None:
                 file=sys.stderr,
             )
         else:
+            if settings.withhold_personal_data and holds_persons(store):
+                raise ClusterkgError(
+                    f"the store {settings.store} holds personal data (foaf:Person) and "
+                    "--withhold-personal-data is set: "
+                    "unload the graphs that name people and load them again with the setting, or serve without it"
+                )
             print(f"serving the existing store {settings.store}", file=sys.stderr)
         # Always publish: it also covers a writer killed between its commit and its snapshot.
         publish_snapshot(settings.store, store)

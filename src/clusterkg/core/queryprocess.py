@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.formats import GRAPH_FORMATS, RESULT_FORMATS
-from clusterkg.core.store import open_snapshot, snapshot_marker
+from clusterkg.core.store import PersonalDataError, open_snapshot_for_serving, snapshot_marker
 
 
 class QueryTimeout(Exception):
@@ -92,8 +92,12 @@ def run_job(store: ox.Store, job: QueryJob) -> QueryAnswer:
         return QueryAnswer("failed", message=str(err))
 
 
-def _child(path: str, connection: multiprocessing.connection.Connection) -> None:
-    """The child's loop: follow the newest snapshot, answer each job, until the pipe closes."""
+def _child(path: str, connection: multiprocessing.connection.Connection, withhold: bool = False) -> None:
+    """The child's loop: follow the newest snapshot, answer each job, until the pipe closes.
+
+    With ``withhold``, a snapshot that holds personal data is not served: the last one that did
+    not is kept (or, if there is none, each job answers ``store`` with the reason).
+    """
     store: ox.Store | None = None
     marker: str | None = None
     while True:
@@ -104,7 +108,12 @@ def _child(path: str, connection: multiprocessing.connection.Connection) -> None
         try:
             now = snapshot_marker(Path(path))
             if store is None or now != marker:
-                store, marker = open_snapshot(Path(path)), now
+                try:
+                    store, marker = open_snapshot_for_serving(Path(path), withhold), now
+                except PersonalDataError:
+                    if store is None:
+                        raise
+                    marker = now  # keep serving the last snapshot without personal data
             answer = run_job(store, job)
         except StoreError as err:
             answer = QueryAnswer("store", message=str(err))
@@ -117,8 +126,9 @@ class QueryProcess:
     One per server worker; :meth:`run` is safe to call from several threads (they take turns).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, withhold_personal_data: bool = False) -> None:
         self.path = path
+        self.withhold = withhold_personal_data
         self._lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
@@ -126,7 +136,9 @@ class QueryProcess:
     def _start(self) -> multiprocessing.connection.Connection:
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_child, args=(str(self.path), theirs), daemon=True, name="clusterkg-query")
+        process = context.Process(
+            target=_child, args=(str(self.path), theirs, self.withhold), daemon=True, name="clusterkg-query"
+        )
         process.start()
         theirs.close()
         self._process, self._connection = process, ours

@@ -45,6 +45,10 @@ class Settings:
     ``cache_bytes`` bounds each worker's cache of answers (0: no cache); ``max_upload_bytes`` bounds
     the body of a graph store write (queries and updates are bounded by ``max_query_bytes``).
 
+    ``withhold_personal_data`` leaves every person (name, title, contact details, the posts'
+    holders) out of what is loaded and exported, and keeps the server from serving a store that
+    holds one (see :mod:`clusterkg.loader.personal`).
+
     ``update_token`` switches on SPARQL Update (``/update``) and the Graph Store Protocol's writes
     (``/rdf-graph-store``) for requests with ``Authorization: Bearer <token>``; ``None`` keeps them off.
     """
@@ -69,6 +73,7 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     cache_bytes: int = 64 * 1024 * 1024
     max_upload_bytes: int = 100 * 1024 * 1024
+    withhold_personal_data: bool = False
 
     def __post_init__(self) -> None:
         if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
@@ -127,6 +132,12 @@ def _convert(name: str, annotation: object, raw: str) -> object:
             raise ClusterkgError(f"{ENV_PREFIX}{name.upper()} must be an integer, not {raw!r}") from None
     if annotation in (Path, "Path"):
         return Path(raw)
+    if annotation in (bool, "bool"):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ClusterkgError(f"{ENV_PREFIX}{name.upper()} must be 1 or 0 (true or false), not {raw!r}")
     if annotation == "tuple[str, ...]":  # a list: separated by whitespace or commas
         return tuple(item for item in raw.replace(",", " ").split() if item)
     return raw

@@ -161,3 +161,25 @@ def graph_counts(store: ox.Store) -> dict[str, int]:
 def is_empty(store: ox.Store) -> bool:
     """Whether the store holds no quad at all (cheap: stops at the first one)."""
     return next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
+
+
+def holds_persons(store: ox.Store) -> bool:
+    """Whether any graph of ``store`` types a ``foaf:Person`` (withheld by ``withhold_personal_data``)."""
+    person = ox.NamedNode("http://xmlns.com/foaf/0.1/Person")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    return next(iter(store.quads_for_pattern(None, rdf_type, person, None)), None) is not None
+
+
+class PersonalDataError(StoreError):
+    """A snapshot holds personal data that this process is set to withhold."""
+
+
+def open_snapshot_for_serving(path: Path, withhold_personal_data: bool) -> ox.Store:
+    """:func:`open_snapshot`, refusing a snapshot that holds a person when they are to be withheld."""
+    store = open_snapshot(path)
+    if withhold_personal_data and holds_persons(store):
+        raise PersonalDataError(
+            f"the store {path} holds personal data (foaf:Person), which this server is set to withhold; "
+            "load the data with --withhold-personal-data (or CLUSTERKG_WITHHOLD_PERSONAL_DATA=1)"
+        )
+    return store
