@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
+from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import (
     DEFAULT_BASE,
     DERIVED_GRAPHS,
@@ -29,6 +30,7 @@ from clusterkg.core.namespaces import (
     graph_iri,
     instance_iri,
 )
+from clusterkg.core.store import write_error
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.context import neighbourhood
 from clusterkg.loader.personal import persons, without_persons
@@ -52,6 +54,7 @@ class LoadResult:
     report: ValidationReport
     committed: bool
     graphs: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what went wrong after the commit (the data is in)
 
     @property
     def triples(self) -> int:
@@ -164,10 +167,18 @@ def load_files(
     if update is not None:
         if progress:
             progress.phase("commit", result.triples, "one transaction")
-        store.update(update)
+        try:
+            store.update(update)
+        except OSError as err:  # e.g. the disk filled up: Oxigraph applies an update whole or not at all
+            raise StoreError(write_error(err)) from None
         if progress:
             progress.phase("network", result.triples, "recomputing the derived network graph")
-        recompute_network(store, base)
+        try:
+            recompute_network(store, base)
+        except OSError as err:
+            result = replace(
+                result, warnings=(f"the load is committed, but the network graph was not recomputed: {err}",)
+            )
         if progress:
             progress.done(result.triples)
     return result

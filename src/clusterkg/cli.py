@@ -411,6 +411,8 @@ def _report_load(args: argparse.Namespace, result, target: str) -> int:  # type:
         for graph, n in sorted(result.graphs.items()):
             print(f"loaded {n} triples into <{graph}>")
         print(f"{result.triples} triples in {len(result.graphs)} graph(s) loaded into {target}")
+    for warning in getattr(result, "warnings", ()):
+        print(f"clusterkg: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

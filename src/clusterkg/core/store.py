@@ -119,7 +119,10 @@ def publish_snapshot(path: Path, store: ox.Store) -> Path:
         os.replace(pointer, path / "current")
     except OSError as err:
         shutil.rmtree(target, ignore_errors=True)
-        raise StoreError(_explain(path, err)) from None
+        raise StoreError(
+            f"store {path}: the data is committed, but the snapshot readers serve could not be written "
+            f"({err}); servers keep the previous snapshot until the next write succeeds"
+        ) from None
     _prune(snapshots, keep=name)
     return target
 
@@ -141,6 +144,16 @@ def _explain(path: Path, err: OSError) -> str:
     if "No space left" in text:
         return f"store {path}: the disk is full; nothing was changed"
     return f"cannot open store {path}: {text}"
+
+
+def write_error(err: OSError) -> str:
+    """One line for a write the store refused (the write is atomic, so nothing of it was applied)."""
+    text = str(err)
+    if "No space left" in text:
+        return "the disk is full: nothing of this write was applied (free some space and try again)"
+    if "Read-only file system" in text or "Permission denied" in text:
+        return f"the store is not writable: nothing of this write was applied ({text})"
+    return f"the store could not apply the write, so nothing of it was applied: {text}"
 
 
 def triple_count(store: ox.Store) -> int:
