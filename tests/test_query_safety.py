@@ -237,3 +237,12 @@ def test_jsonld_remote_contexts_in_graph_store_bodies_are_not_fetched(
         status = err.code
     assert 400 <= status < 500
     assert hits == []
+
+
+def test_a_catastrophic_regex_over_a_large_join_is_stopped_too(guarded: Server) -> None:
+    query = 'SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(REGEX(CONCAT(STR(?c), STR(?f)), "^(a+)+$")) }'
+    started = time.monotonic()
+    status, _, body = get(guarded, query)
+    assert status == 503, body
+    assert time.monotonic() - started < 30
+    assert get(guarded, "ASK {}")[0] == 200

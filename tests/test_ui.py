@@ -8,6 +8,7 @@ and keeps a screenshot in ``test-artifacts/ui-sparql.png`` under the repository 
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -96,3 +97,44 @@ def test_example_query_in_browser(ui_server: Server, tmp_path: Path) -> None:
     assert browser.seen, "the browser made no requests at all"
     assert not browser.foreign, f"the page sent requests to other hosts: {browser.foreign}"
     assert not browser.console_errors, f"errors in the browser console: {browser.console_errors}"
+
+
+EVIL = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+
+
+def test_markup_in_literals_is_shown_not_run_in_the_ui_and_the_pages(run_cli, tmp_path: Path) -> None:
+    """A label carrying HTML and script, shown by YASGUI's results table, a resource page and the search page."""
+    evil = tmp_path / "evil.ttl"
+    evil.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        f"<https://w3id.org/clusterkg/id/org/evil> a foaf:Organization ; skos:prefLabel {json.dumps(EVIL)}@en .\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "store"
+    loaded = run_cli("load", "--bundled", "--store", str(store))
+    assert loaded.returncode == 0, loaded.stderr
+    loaded = run_cli("load", str(evil), "--store", str(store))
+    assert loaded.returncode == 0, loaded.stderr
+    server = start_server(store, "--workers", "1")
+    try:
+        with offline_browser(tmp_path / "profile", server.url) as browser:
+            page = browser.page
+            page.goto(server.url + "/sparql", wait_until="networkidle")
+            page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=30_000)
+            query = (
+                "SELECT ?label WHERE { <https://w3id.org/clusterkg/id/org/evil> "
+                "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+            )
+            page.evaluate("(q) => { window.clusterkgYasgui.getTab().setQuery(q); return true; }", query)
+            page.click("#yasgui .yasqe_queryButton")
+            page.wait_for_selector("#yasgui .yasr table.dataTable tbody tr", timeout=30_000)
+            assert "<img" in page.inner_text("#yasgui .yasr table.dataTable")  # shown as text
+            assert page.evaluate("() => window.pwned") is None
+            for path in ("/id/org/evil", "/search?q=onerror"):
+                page.goto(server.url + path, wait_until="networkidle")
+                assert "<script>" in page.inner_text("main")
+                assert page.evaluate("() => window.pwned") is None, path
+        assert not browser.foreign
+    finally:
+        stop_server(server)
