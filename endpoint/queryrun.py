@@ -25,7 +25,7 @@ from collections import OrderedDict
 from flask import Response, current_app
 
 from clusterkg.core.queryprocess import QueryJob, QueryProcess, QueryTimeout
-from clusterkg.core.sparqltext import RequestRefused, cap_rows, check_query
+from clusterkg.core.sparqltext import RequestRefused, cap_rows, check_query, check_update
 from clusterkg.core.store import snapshot_marker
 from clusterkg.endpoint.storeaccess import current_settings
 
@@ -37,15 +37,18 @@ def _error(status: int, message: str) -> Response:
     return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
 
 
-def refuse(text: str) -> Response | None:
-    """The 4xx answer to a query that must not run (too long, too deep, a SERVICE not allowed), else ``None``."""
+def refuse(text: str, *, update: bool = False) -> Response | None:
+    """The 4xx answer to a query (or update) that must not run — too long, too deep, a SERVICE not
+    allowed, a LOAD — else ``None``."""
     settings = current_settings()
+    what = "update" if update else "query"
     if len(text.encode("utf-8")) > settings.max_query_bytes:
-        return _error(413, f"query is longer than the limit of {settings.max_query_bytes} bytes")
+        return _error(413, f"{what} is longer than the limit of {settings.max_query_bytes} bytes")
+    check = check_update if update else check_query
     try:
-        check_query(text, max_depth=settings.max_query_depth, allowed_services=settings.service_allowlist)
+        check(text, max_depth=settings.max_query_depth, allowed_services=settings.service_allowlist)
     except RequestRefused as err:
-        return _error(400, f"query refused: {err}")
+        return _error(400, f"{what} refused: {err}")
     return None
 
 

@@ -40,9 +40,10 @@ from flask import Blueprint, Response, request
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import NETWORK_GRAPH, graph_iri
-from clusterkg.core.sparqltext import RequestRefused, check_update, top_level_words
+from clusterkg.core.sparqltext import top_level_words
 from clusterkg.core.store import open_store, publish_snapshot
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
+from clusterkg.endpoint.queryrun import refuse
 from clusterkg.endpoint.storeaccess import current_settings
 from clusterkg.loader.loading import METADATA_GRAPH, load_files
 from clusterkg.loader.sources import SourceFile
@@ -85,13 +86,9 @@ def update_route() -> Response:
     if problem is not None:
         return problem
     assert text is not None
-    settings = current_settings()
-    if len(text.encode("utf-8")) > settings.max_query_bytes:
-        return error(413, f"update is longer than the limit of {settings.max_query_bytes} bytes")
-    try:
-        check_update(text, max_depth=settings.max_query_depth, allowed_services=settings.service_allowlist)
-    except RequestRefused as err:
-        return error(400, f"update refused: {err}")
+    refused = refuse(text, update=True)
+    if refused is not None:
+        return refused
     try:
         text = with_dataset(text, using, using_named)
     except ValueError as err:
