@@ -266,7 +266,12 @@ def _write(
     if not sources and not removed:
         return WriteOutcome(200, "nothing changed", set(), {})
     result = load_files(
-        store, sources, base=settings.base, remove=removed, withhold_personal_data=settings.withhold_personal_data
+        store,
+        sources,
+        base=settings.base,
+        remove=removed,
+        withhold_personal_data=settings.withhold_personal_data,
+        network=settings.network_on_load,
     )
     if not result.committed:
         lines = "\n".join(result.report.lines())

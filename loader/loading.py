@@ -133,6 +133,7 @@ def load_files(
     full_validation: bool = False,
     progress: Progress | None = None,
     withhold_personal_data: bool = False,
+    network: bool = True,
 ) -> LoadResult:
     """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
 
@@ -171,10 +172,11 @@ def load_files(
             store.update(update)
         except OSError as err:  # e.g. the disk filled up: Oxigraph applies an update whole or not at all
             raise StoreError(write_error(err)) from None
-        if progress:
-            progress.phase("network", result.triples, "recomputing the derived network graph")
         try:
-            recompute_network(store, base)
+            if network:
+                if progress:
+                    progress.phase("network", result.triples, "recomputing the derived network graph")
+                recompute_network(store, base)
         except OSError as err:
             result = replace(
                 result, warnings=(f"the load is committed, but the network graph was not recomputed: {err}",)
@@ -196,9 +198,13 @@ def unload_graphs(
     return load_files(store, [], base=base, strict=strict, remove=graphs)
 
 
-def load_bundled(store: ox.Store, *, base: str = DEFAULT_BASE, withhold_personal_data: bool = False) -> LoadResult:
+def load_bundled(
+    store: ox.Store, *, base: str = DEFAULT_BASE, withhold_personal_data: bool = False, network: bool = True
+) -> LoadResult:
     """Load the ontology, concept schemes and curated data that ship with the package."""
-    return load_files(store, bundled_sources(base), base=base, withhold_personal_data=withhold_personal_data)
+    return load_files(
+        store, bundled_sources(base), base=base, withhold_personal_data=withhold_personal_data, network=network
+    )
 
 
 def graph_of_sources(sources: Sequence[SourceFile]) -> tuple[Graph, dict[Node, str]]:

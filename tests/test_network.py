@@ -295,3 +295,14 @@ def test_http_exports_and_their_errors(client) -> None:
     assert client.get("/api/network?format=pdf").status_code == 400
     assert "unknown tie kind" in client.get("/api/network?kind=friendship").get_data(as_text=True)
     assert client.get("/api/network?since=20x").status_code == 400
+
+
+def test_bulk_loads_can_leave_the_recomputation_for_later(run_cli, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    off = {"CLUSTERKG_NETWORK_ON_LOAD": "0"}
+    assert run_cli("load", "--bundled", "--store", str(store), env=off).returncode == 0
+    ask = f"ASK {{ GRAPH <{BASE}graph/network> {{ ?s ?p ?o }} }}"
+    assert run_cli("query", "--store", str(store), ask).stdout.strip() == "false"
+    recomputed = run_cli("network", "recompute", "--store", str(store))
+    assert recomputed.returncode == 0 and "30 collaboration" in recomputed.stdout
+    assert run_cli("query", "--store", str(store), ask).stdout.strip() == "true"

@@ -394,6 +394,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
             full_validation=args.full_validation,
             progress=progress,
             withhold_personal_data=settings.withhold_personal_data,
+            network=settings.network_on_load,
         )
         if result.committed:
             publish_snapshot(settings.store, store)
@@ -492,7 +493,12 @@ def _prepare_store(settings: Settings) -> None:
 
     with open_store(settings.store) as store:
         if is_empty(store):
-            result = load_bundled(store, base=settings.base, withhold_personal_data=settings.withhold_personal_data)
+            result = load_bundled(
+                store,
+                base=settings.base,
+                withhold_personal_data=settings.withhold_personal_data,
+                network=settings.network_on_load,
+            )
             if not result.committed:
                 _print_report(result.report, "text", sys.stderr, "bundled data")
                 raise ClusterkgError("the bundled data does not conform to the shapes; nothing was loaded")

@@ -49,6 +49,9 @@ class Settings:
     holders) out of what is loaded and exported, and keeps the server from serving a store that
     holds one (see :mod:`clusterkg.loader.personal`).
 
+    ``network_on_load`` recomputes the graph of computed network statements after every committed load
+    (off: only ``clusterkg network recompute`` does, e.g. after a bulk load at European scale).
+
     ``update_token`` switches on SPARQL Update (``/update``) and the Graph Store Protocol's writes
     (``/rdf-graph-store``) for requests with ``Authorization: Bearer <token>``; ``None`` keeps them off.
     """
@@ -74,6 +77,7 @@ class Settings:
     cache_bytes: int = 64 * 1024 * 1024
     max_upload_bytes: int = 100 * 1024 * 1024
     withhold_personal_data: bool = False
+    network_on_load: bool = True
 
     def __post_init__(self) -> None:
         if not (self.base.startswith(("http://", "https://")) and self.base.endswith(("/", "#"))):
