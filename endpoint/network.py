@@ -49,10 +49,10 @@ def _filter() -> NetworkFilter:
     )
 
 
-def _view(wanted: NetworkFilter):  # type: ignore[no-untyped-def]
+def _view(wanted: NetworkFilter, *, measured: bool = True):  # type: ignore[no-untyped-def]
     if isinstance(current_backend(), RemoteBackend):
         raise StoreError("the network views read the embedded store; this server reads a remote SPARQL server")
-    return view(current_store(), current_settings().base, wanted)
+    return view(current_store(), current_settings().base, wanted, measured=measured)
 
 
 @network.route("/api/network")
@@ -79,7 +79,7 @@ def network_export() -> Response:
 @network.route("/api/network/facets")
 def network_facets() -> Response:
     try:
-        current = _view(NetworkFilter())
+        current = _view(NetworkFilter(), measured=False)  # facets need the organisations, not their metrics
     except StoreError as err:
         return _error(503, str(err))
     return Response(json.dumps(facets(current), ensure_ascii=False), mimetype="application/json")

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES, graph_iri
 from clusterkg.loader.loading import METADATA_GRAPH, data_graphs
-from clusterkg.loader.personal import persons
+from clusterkg.loader.personal import persons, without_persons
 
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
@@ -50,8 +50,7 @@ def export(
     counter = _Counter()
     quads: Iterable[ox.Quad] = _quads(store, chosen)
     if withhold_personal_data:
-        who = persons((), store)
-        quads = (q for q in quads if q.subject not in who and q.object not in who)
+        quads = without_persons(quads, persons((), store))
     ox.serialize(
         counter.count(quads),
         output,

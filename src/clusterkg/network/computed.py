@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from clusterkg.core.namespaces import DERIVED_GRAPHS, NETWORK_GRAPH, graph_iri, instance_iri
 from clusterkg.network.derive import TIE_KINDS, Tie, derive_ties, describe_organisations
-from clusterkg.network.metrics import DAMPING, LOUVAIN_SEED, NetworkSummary, measure
+from clusterkg.network.metrics import DAMPING, LOUVAIN_SEED, NetworkSummary, crossing, measure
 
 ALL = "all"
 
@@ -123,12 +123,12 @@ def network_quads(
         for evidence in sorted(tie.evidence):
             if not evidence.startswith("_:"):
                 out.add(node, _PROV + "wasDerivedFrom", ox.NamedNode(evidence))
-        crossing = _crossing(countries, tie.a, tie.b)
-        if crossing is not None:
+        crosses_border = crossing(countries, tie.a, tie.b)
+        if crosses_border is not None:
             out.add(
                 node,
                 CKG + "crossBorder",
-                ox.Literal("true" if crossing else "false", datatype=ox.NamedNode(_XSD + "boolean")),
+                ox.Literal("true" if crosses_border else "false", datatype=ox.NamedNode(_XSD + "boolean")),
             )
         if tie.first_year is not None:
             period = ox.BlankNode()
@@ -174,13 +174,6 @@ def network_quads(
     out.add(graph_node, generated, activity)
     out.add(graph_node, _DCT + "modified", ox.Literal(ended.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime")))
     return out.quads, counts
-
-
-def _crossing(countries: dict[str, set[str]], a: str, b: str) -> bool | None:
-    ca, cb = countries.get(a, set()), countries.get(b, set())
-    if not ca or not cb:
-        return None
-    return not (ca & cb)
 
 
 def _write_network(out: _Writer, base: str, network: str, summary: NetworkSummary, activity: ox.NamedNode) -> None:

@@ -124,10 +124,11 @@ class Tie:
     evidence: set[str] = field(default_factory=set)
     first_year: int | None = None
     last_year: int | None = None
+    stored_weight: int | None = None  # the weight as read back from the computed graph (evidence not read)
 
     @property
     def weight(self) -> int:
-        return max(1, len(self.evidence))
+        return self.stored_weight if self.stored_weight is not None else max(1, len(self.evidence))
 
 
 @dataclass

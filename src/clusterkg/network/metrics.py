@@ -57,6 +57,14 @@ class NetworkSummary:
     positions: dict[str, Position] = field(default_factory=dict)
 
 
+def crossing(countries: Mapping[str, set[str]], a: str, b: str) -> bool | None:
+    """Whether a tie between ``a`` and ``b`` crosses a border; ``None`` when a country is unknown."""
+    ca, cb = countries.get(a, set()), countries.get(b, set())
+    if not ca or not cb:
+        return None
+    return not (ca & cb)
+
+
 def build_graph(ties: Iterable[Tie]) -> nx.Graph:
     """An undirected networkx graph; ties of several kinds between one pair add their weights."""
     graph = nx.Graph()
@@ -107,13 +115,7 @@ def measure(ties: list[Tie], countries: Mapping[str, set[str]]) -> NetworkSummar
     community_of = {v: i + 1 for i, part in enumerate(parts) for v in part}
     modularity = nx.community.modularity(graph, parts, weight="weight") if m else 0.0
 
-    def crossing(u: str, v: str) -> bool | None:
-        cu, cv = countries.get(u, set()), countries.get(v, set())
-        if not cu or not cv:
-            return None
-        return not (cu & cv)
-
-    known_ties = [c for u, v in graph.edges if (c := crossing(u, v)) is not None]
+    known_ties = [c for u, v in graph.edges if (c := crossing(countries, u, v)) is not None]
     summary = NetworkSummary(
         organisations=n,
         ties=m,
@@ -124,7 +126,7 @@ def measure(ties: list[Tie], countries: Mapping[str, set[str]]) -> NetworkSummar
         ties_with_known_countries=len(known_ties),
     )
     for v in sorted(graph.nodes):
-        known = [c for u in graph[v] if (c := crossing(v, u)) is not None]
+        known = [c for u in graph[v] if (c := crossing(countries, v, u)) is not None]
         summary.positions[v] = Position(
             degree=graph.degree(v),
             weighted_degree=int(graph.degree(v, weight="weight")),

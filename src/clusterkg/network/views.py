@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from clusterkg.core.namespaces import NETWORK_GRAPH, graph_iri
 from clusterkg.network.derive import TIE_KINDS, Organisation, Tie, describe_organisations
-from clusterkg.network.metrics import measure
+from clusterkg.network.metrics import crossing, measure
 
 FORMATS = {
     "cytoscape": "application/json",
@@ -81,8 +81,7 @@ def read_ties(store: ox.Store, base: str) -> list[Tie]:
     ties = []
     for row in store.query(_TIES % graph_iri(base, NETWORK_GRAPH)):  # type: ignore[union-attr]
         kind = row["kind"].value.removeprefix(prefix)  # type: ignore[index]
-        tie = Tie(kind, row["a"].value, row["b"].value)  # type: ignore[index]
-        tie.evidence = {str(i) for i in range(int(row["weight"].value))}  # type: ignore[index]
+        tie = Tie(kind, row["a"].value, row["b"].value, stored_weight=int(row["weight"].value))  # type: ignore[index]
         for name in ("from", "to"):
             value = row[name]  # type: ignore[index]
             if value is not None and value.value[:4].isdigit():
@@ -93,14 +92,16 @@ def read_ties(store: ox.Store, base: str) -> list[Tie]:
     return ties
 
 
-def view(store: ox.Store, base: str, wanted: NetworkFilter | None = None) -> View:
-    """The filtered view of the computed network in ``store``."""
+def view(store: ox.Store, base: str, wanted: NetworkFilter | None = None, *, measured: bool = True) -> View:
+    """The filtered view of the computed network in ``store`` (``measured=False``: without its metrics)."""
     wanted = wanted or NetworkFilter()
     ties = read_ties(store, base)
     organisations = describe_organisations(store, [t.a for t in ties] + [t.b for t in ties])
     kept = [t for t in ties if _keeps(wanted, t, organisations)]
     ends = {t.a for t in kept} | {t.b for t in kept}
     result = View(kept, {i: o for i, o in organisations.items() if i in ends}, base=base)
+    if not measured:
+        return result
     summary = measure(kept, {i: set(o.countries) for i, o in organisations.items()})
     for iri, p in summary.positions.items():
         result.metrics[iri] = {
@@ -134,8 +135,11 @@ def _keeps(wanted: NetworkFilter, tie: Tie, orgs: dict[str, Organisation]) -> bo
 
 
 def crosses(v: View, tie: Tie) -> bool | None:
-    ca, cb = set(v.organisations[tie.a].countries), set(v.organisations[tie.b].countries)
-    return None if not ca or not cb else not (ca & cb)
+    return crossing(
+        {i: set(o.countries) for i, o in ((tie.a, v.organisations[tie.a]), (tie.b, v.organisations[tie.b]))},
+        tie.a,
+        tie.b,
+    )
 
 
 def tie_id(tie: Tie) -> str:
