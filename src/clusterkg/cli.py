@@ -266,8 +266,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--with-load-records", action="store_true", help="include the graph of load records")
     p.set_defaults(run=_export)
 
+    from clusterkg.importcli import add_parser as add_import_parser
     from clusterkg.networkcli import add_parser as add_network_parser
 
+    add_import_parser(sub, common)
     add_network_parser(sub, common)
     return parser
 
