@@ -52,6 +52,9 @@ _BULLET = re.compile(r"^[•·\-*]\s*(.*)$")
 _OBJECTIVE = re.compile(r"(?:^|\s)(?:The )?[Oo]verall objective(?: of the \w+)? is (to .+?\.)(?=\s|$)")
 _FINANCED = re.compile(r"financed by (?:the )?(.+?)(?: within (?:the )?(.+?))?\.(?=\s|$)")
 _QUOTED = re.compile(r"^[\"“„](.+?)[\"”]")
+_OPENING_WORDS = (
+    "The label is the opening words of the service as written; the page gives the service no separate title."
+)
 _NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
@@ -117,9 +120,13 @@ def serialize(graph: Graph) -> bytes:
 
 
 def _order(term: ox.NamedNode | ox.BlankNode) -> int:
-    return 0 if isinstance(term, ox.NamedNode) and term.value.startswith(str(GRAPH)) else 2 if isinstance(
-        term, ox.BlankNode
-    ) else 1
+    return (
+        0
+        if isinstance(term, ox.NamedNode) and term.value.startswith(str(GRAPH))
+        else 2
+        if isinstance(term, ox.BlankNode)
+        else 1
+    )
 
 
 def _ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -199,9 +206,9 @@ class _Mapper:
         self.g = Graph()
         self.findings: list[Finding] = []
         self.cluster_slug = slug(page.title)
-        self.cluster = self._reconcile([page.title], _CLUSTER_TYPES, "cluster", page.title) or ID[
-            f"cluster/{self.cluster_slug}"
-        ]
+        self.cluster = (
+            self._reconcile([page.title], _CLUSTER_TYPES, "cluster", page.title) or ID[f"cluster/{self.cluster_slug}"]
+        )
         self.source = ID[f"source/eccp-profile-{self.cluster_slug}"]
         self.graph_iri = GRAPH[f"eccp-{self.cluster_slug}"]
         self.empty: list[str] = []
@@ -330,9 +337,10 @@ class _Mapper:
     def f_networks(self, f: Field) -> None:
         for v in f.values:
             base_name, others = _name_forms(v)
-            iri = self._reconcile([v, base_name, *others], _NETWORK_TYPES, "network", v) or ID[
-                f"network/{slug(base_name)}"
-            ]
+            iri = (
+                self._reconcile([v, base_name, *others], _NETWORK_TYPES, "network", v)
+                or ID[f"network/{slug(base_name)}"]
+            )
             self.add(self.cluster, ORG.memberOf, iri)
             if not self.lookup.types.get(str(iri)) or str(CKG.Network) in self.lookup.types.get(str(iri), set()):
                 self.add(iri, RDF.type, CKG.Network)
@@ -429,7 +437,7 @@ class _Mapper:
 
     def note_field(self, f: Field) -> None:
         label = f.label.rstrip(": ").rstrip()
-        self.add(self.cluster, SKOS.note, _en(f'{label}: {" ".join(f.values)}'))
+        self.add(self.cluster, SKOS.note, _en(f"{label}: {' '.join(f.values)}"))
 
     def f_strategy(self, f: Field) -> None:
         n = 0
@@ -465,7 +473,7 @@ class _Mapper:
                 self.add(
                     act,
                     SKOS.note,
-                    _en("The label is the opening words of the service as written; the page gives the service no separate title."),
+                    _en(_OPENING_WORDS),
                 )
             self.add(act, SKOS.prefLabel, _en(label))
             self.add(act, SCHEMA.position, Literal(n))
@@ -535,9 +543,9 @@ class _Mapper:
             candidates = [name, *others]
             if country_name:
                 candidates += [f"{name} {country_name}", f"{name} of {country_name}"]
-            partner = self._reconcile(candidates, _CLUSTER_TYPES, "collaborating cluster", v) or ID[
-                f"cluster/{slug(ident)}"
-            ]
+            partner = (
+                self._reconcile(candidates, _CLUSTER_TYPES, "collaborating cluster", v) or ID[f"cluster/{slug(ident)}"]
+            )
             self.add(partner, RDF.type, CKG.ClusterOrganisation)
             self.labelled(partner, name, others)
             if country is not None:
@@ -568,9 +576,9 @@ class _Mapper:
                 self.add(out[-1], CKG.country, self.place_quiet(part))  # type: ignore[arg-type]
                 continue
             base_name, others = _name_forms(part)
-            iri = self._reconcile([part, base_name, *others], _ORG_TYPES, "funder", part) or ID[
-                f"org/{slug(base_name)}"
-            ]
+            iri = (
+                self._reconcile([part, base_name, *others], _ORG_TYPES, "funder", part) or ID[f"org/{slug(base_name)}"]
+            )
             types = self.lookup.types.get(str(iri), set())
             self.add(iri, RDF.type, FRAPO.FundingAgency)
             if not types:
@@ -765,7 +773,7 @@ FIELDS: dict[str, Callable[[_Mapper, Field], None]] = {
         f, "eccp-research-organisations"
     ),
     "number of other ecosystem actors": lambda m, f: m.observation(f, "eccp-other-ecosystem-actors"),
-    "entrepreneurship and scale-up support facilities in the cluster's ecosystem (see \"organisation type\")": (
+    'entrepreneurship and scale-up support facilities in the cluster\'s ecosystem (see "organisation type")': (
         _Mapper.note_field
     ),
     "name and link of major players": _Mapper.note_field,
@@ -775,17 +783,19 @@ FIELDS: dict[str, Callable[[_Mapper, Field], None]] = {
     "support services provided": lambda m, f: m.concept_field(CKG.providesSupportService, "support-services")(f),
     "details of support services": _Mapper.f_services_detail,
     "the main countries addressed by the cluster organisation outside europe": _Mapper.countries,
-    "our cluster organisation undertook the following international activities to support our members": lambda m,
-    f: m.f_activities(
-        f,
-        "international",
-        "International Cooperation",
-        "the main countries addressed by the cluster organisation outside europe",
+    "our cluster organisation undertook the following international activities to support our members": lambda m, f: (
+        m.f_activities(
+            f,
+            "international",
+            "International Cooperation",
+            "the main countries addressed by the cluster organisation outside europe",
+        )
     ),
     "the main countries addressed by the cluster organisation in europe": _Mapper.countries,
-    "our cluster organisation undertook the following activities in europe to support our members": lambda m,
-    f: m.f_activities(
-        f, "european", "European Cooperation", "the main countries addressed by the cluster organisation in europe"
+    "our cluster organisation undertook the following activities in europe to support our members": lambda m, f: (
+        m.f_activities(
+            f, "european", "European Cooperation", "the main countries addressed by the cluster organisation in europe"
+        )
     ),
     "which clusters do you collaborate with": _Mapper.f_collaborations,
     "participation in funded support programmes": _Mapper.f_programmes,

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.settings import Settings
-from clusterkg.core.store import open_store, publish_snapshot
+from clusterkg.core.store import open_store, publish_snapshot, store_exists
 
 EXIT_OK, EXIT_NONCONFORMANT = 0, 1
 
@@ -48,8 +48,7 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         "--context",
         choices=["store", "bundled"],
         default="store",
-        help="graph the names are matched against and the data validated in: the store (default) or the "
-        "bundled data",
+        help="graph the names are matched against and the data validated in: the store (default) or the bundled data",
     )
     e.add_argument(
         "--retrieved",
@@ -68,7 +67,7 @@ def _context_quads(args: argparse.Namespace, settings: Settings, replaced: set[s
 
     if args.context == "bundled":
         return [q for s in bundled_sources(settings.base) if s.graph not in replaced for q in s.quads]
-    if not settings.store.exists():
+    if not store_exists(settings.store):
         return []
     with open_store(settings.store, read_only=True) as store:
         return list(_context(store, sorted(replaced), settings.base))
@@ -128,6 +127,7 @@ def _to_default_base(quads: Iterable[ox.Quad], base: str) -> Iterable[ox.Quad]:
 
     if base == DEFAULT_BASE:
         return quads
+
     def back(q: ox.Quad) -> ox.Quad:
         def move(t):  # type: ignore[no-untyped-def]
             if isinstance(t, ox.NamedNode) and t.value.startswith(base):
