@@ -143,6 +143,24 @@ def looks_like_html(text: str) -> bool:
     return head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head or "<div" in head
 
 
+def read_pages(path: Path) -> list[Page]:
+    """The profiles in one file: a saved page (HTML or text), or an export of ours (JSON or CSV)."""
+    if path.suffix.lower() not in (".json", ".csv"):
+        return [read_page(path)]
+    from clusterkg.loader.eccpexport import profiles_from_csv, profiles_from_json
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ClusterkgError(f"{path}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+    profiles = (
+        profiles_from_json(text, str(path)) if path.suffix.lower() == ".json" else profiles_from_csv(text, str(path))
+    )
+    from clusterkg.loader.eccpexport import as_page_text
+
+    return [parse_page(as_page_text(p), name=f"{path}#{i}") for i, p in enumerate(profiles, start=1)]
+
+
 def read_page(path: Path) -> Page:
     """Read one saved profile page; a file that is not a profile raises a one-line error naming it."""
     try:

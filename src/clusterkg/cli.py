@@ -264,6 +264,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["trig", "nquads"], default="trig")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--with-load-records", action="store_true", help="include the graph of load records")
+    p.add_argument(
+        "--eccp",
+        choices=["json", "csv", "text"],
+        help="write clusters as ECCP profiles instead (JSON, CSV with the profile's field names, or page text)",
+    )
+    p.add_argument("--cluster", action="append", default=[], metavar="IRI", help="with --eccp: only this cluster")
     p.set_defaults(run=_export)
 
     from clusterkg.importcli import add_parser as add_import_parser
@@ -272,6 +278,36 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parser(sub, common)
     add_network_parser(sub, common)
     return parser
+
+
+def _export_eccp(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.loader import eccpexport
+
+    with open_store(settings.store, read_only=True) as store:
+        known = eccpexport.clusters(store, settings.base)
+        chosen = args.cluster or known
+        for iri in chosen:
+            if iri not in known:
+                raise ClusterkgError(f"no cluster organisation <{iri}> with an English name in {settings.store}")
+        profiles = [
+            eccpexport.profile(store, settings.base, c, withhold_personal_data=settings.withhold_personal_data)
+            for c in chosen
+        ]
+    if args.eccp == "json":
+        text = eccpexport.as_json(profiles)
+    elif args.eccp == "csv":
+        text = eccpexport.as_csv(profiles)
+    else:
+        text = "\n".join(eccpexport.as_page_text(p) for p in profiles)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise ClusterkgError(f"{args.output}: cannot write: {err.strerror or err}") from None
+        print(f"exported {len(profiles)} ECCP profile(s) to {args.output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _unload(args: argparse.Namespace, settings: Settings) -> int:
@@ -301,6 +337,8 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.loader.export import export
 
+    if args.eccp:
+        return _export_eccp(args, settings)
     with open_store(settings.store, read_only=True) as store:
         if args.output is None:
             n = export(

@@ -42,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         "every field is mapped; empty, unknown and unmapped fields are reported; the result is validated in "
         "the context of the graph and loaded, or written with --output.",
     )
-    e.add_argument("pages", nargs="+", type=Path, metavar="PAGE")
+    e.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="saved page (.html/.txt) or export (.json/.csv)")
     e.add_argument("-o", "--output", type=Path, help="write Turtle here instead of loading (a directory for several)")
     e.add_argument(
         "--context",
@@ -77,10 +77,10 @@ def _import_eccp(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.core.namespaces import graph_iri
     from clusterkg.loader.eccpimport import import_page
     from clusterkg.loader.eccplookup import build_lookup, slug
-    from clusterkg.loader.eccppage import read_page
+    from clusterkg.loader.eccppage import read_pages
     from clusterkg.loader.loading import plan_load
 
-    pages = [read_page(p) for p in args.pages]
+    pages = [page for p in args.pages for page in read_pages(p)]
     graphs = {graph_iri(settings.base, f"eccp-{slug(p.title)}") for p in pages}
     if len(graphs) < len(pages):
         raise ClusterkgError("two of the pages are profiles of the same cluster; import them one at a time")
