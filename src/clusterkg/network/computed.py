@@ -18,8 +18,16 @@ import networkx as nx
 import pyoxigraph as ox
 
 from clusterkg.core.namespaces import DERIVED_GRAPHS, NETWORK_GRAPH, graph_iri, instance_iri
-from clusterkg.network.derive import TIE_KINDS, Tie, derive_ties, describe_organisations
-from clusterkg.network.metrics import DAMPING, LOUVAIN_SEED, NetworkSummary, crossing, measure
+from clusterkg.network.derive import MAX_GROUP, TIE_KINDS, Tie, derive, describe_organisations
+from clusterkg.network.metrics import (
+    BETWEENNESS_PIVOTS,
+    DAMPING,
+    EXACT_BETWEENNESS_NODES,
+    LOUVAIN_SEED,
+    NetworkSummary,
+    crossing,
+    measure,
+)
 
 ALL = "all"
 
@@ -35,9 +43,12 @@ METHOD = (
     "Ties derived by SPARQL from the data graphs (kinds: collaboration, shared member, shared funder, "
     "co-membership in a network, partnership in a project; weight = distinct pieces of evidence). Metrics per "
     "network of one kind and of all kinds: degree, weighted degree, betweenness (networkx "
-    f"{nx.__version__}, normalised, unweighted steps), PageRank (damping {DAMPING}, weighted, power "
-    f"iteration), Louvain communities (networkx, weighted, seed {LOUVAIN_SEED}) and their modularity, "
-    "cross-border share of ties whose two ends have a known country."
+    f"{nx.__version__}, normalised, unweighted steps; exact up to {EXACT_BETWEENNESS_NODES} organisations, "
+    f"else estimated from {BETWEENNESS_PIVOTS} pivots, seed {LOUVAIN_SEED}), PageRank (damping {DAMPING}, "
+    "weighted, power iteration), Louvain communities (networkx, weighted, seed {LOUVAIN_SEED}) and their modularity, "
+    "cross-border share of ties whose two ends have a known country. A group of more than "
+    f"{MAX_GROUP} organisations (a network's members, a funder's beneficiaries, a project's partners, the "
+    "clusters of one member) gives no pairwise ties; such groups are listed on the computation."
 )
 
 
@@ -99,7 +110,7 @@ def network_quads(
     """
     used = used or []
     started = now or datetime.now(UTC)
-    ties = derive_ties(store)
+    ties, large = derive(store)
     orgs = describe_organisations(store, [t.a for t in ties] + [t.b for t in ties])
     countries = {iri: set(o.countries) for iri, o in orgs.items()}
     out = _Writer(graph_iri(base, NETWORK_GRAPH))
@@ -158,6 +169,14 @@ def network_quads(
     out.add(activity, _PROV + "endedAtTime", ox.Literal(ended.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime")))
     for g in used:
         out.add(activity, _PROV + "used", ox.NamedNode(g))
+    for (kind, via), size in sorted(large.items()):
+        out.add(
+            activity,
+            _SKOS + "note",
+            ox.Literal(
+                f"No {kind} ties for <{via}>: its group of {size} organisations is above {MAX_GROUP}.", language="en"
+            ),
+        )
     out.add(graph_node, _RDF_TYPE, ox.NamedNode(_PROV + "Entity"))
     out.add(
         graph_node, _SKOS + "prefLabel", ox.Literal("Computed network statements (derived, not curated)", language="en")

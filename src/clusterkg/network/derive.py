@@ -55,18 +55,7 @@ SELECT DISTINCT ?a ?b ?via ?from ?to WHERE {
   FILTER(isIRI(?a) && isIRI(?b) && STR(?a) < STR(?b))
   OPTIONAL { ?via dcterms:temporal ?t . OPTIONAL { ?t dcat:startDate ?from } OPTIONAL { ?t dcat:endDate ?to } }
 }""",
-    "shared-member": """
-SELECT DISTINCT ?a ?b ?via ?from ?to WHERE {
-  { ?ma org:organization ?a ; org:member ?via . OPTIONAL { ?ma org:memberDuring/dcat:startDate ?fa } }
-  UNION { ?via org:memberOf ?a }
-  { ?mb org:organization ?b ; org:member ?via . OPTIONAL { ?mb org:memberDuring/dcat:startDate ?fb } }
-  UNION { ?via org:memberOf ?b }
-  ?a a ckg:ClusterOrganisation . ?b a ckg:ClusterOrganisation .
-  FILTER NOT EXISTS { ?a a ckg:Network } FILTER NOT EXISTS { ?b a ckg:Network }
-  FILTER(isIRI(?a) && isIRI(?b) && STR(?a) < STR(?b) && ?via != ?a && ?via != ?b)
-  BIND(IF(BOUND(?fa) && BOUND(?fb), IF(STR(?fa) > STR(?fb), ?fa, ?fb), COALESCE(?fa, ?fb)) AS ?from)
-  BIND(?nothing AS ?to)
-}""",
+    "shared-member": "",  # paired in Python: see _shared_members
     "shared-funder": """
 SELECT DISTINCT ?a ?b ?via ?from ?to WHERE {
   { ?pa frapo:isFundedBy ?via ; ckg:beneficiary ?a .
@@ -99,6 +88,35 @@ SELECT DISTINCT ?a ?b ?via ?from ?to WHERE {
   OPTIONAL { ?via dcterms:temporal ?t . OPTIONAL { ?t dcat:startDate ?from } OPTIONAL { ?t dcat:endDate ?to } }
 }""",
 }
+
+#: A group larger than this gives no pairwise ties of its kind. Co-membership of a network with thousands of
+#: members (the Enterprise Europe Network), or being funded by the same large funder, says little about two
+#: organisations, and a group of n makes n(n-1)/2 ties: 1,063 clusters in one alliance made 560,000 ties and
+#: stalled the recomputation. The groups left out are recorded on the computation (see computed.py).
+MAX_GROUP = 100
+
+#: Who belongs to each group (?via) of the group-based kinds: the same patterns as their pair queries.
+_MEMBERS: dict[str, str] = {
+    "shared-member": """{ ?m org:organization ?a ; org:member ?via } UNION { ?via org:memberOf ?a }
+  ?a a ckg:ClusterOrganisation . FILTER NOT EXISTS { ?a a ckg:Network }""",
+    "shared-funder": "{ ?p frapo:isFundedBy ?via ; ckg:beneficiary ?a } UNION { ?a ckg:supportedBy ?via }",
+    "co-membership": """?via a ckg:Network .
+  { ?a org:memberOf ?via } UNION { ?via schema:founder ?a } UNION { ?m org:organization ?via ; org:member ?a }""",
+    "project-partnership": "?via a ckg:Project . { ?via ckg:beneficiary ?a } UNION { ?via ckg:projectPartner ?a }",
+}
+#: Shared members are paired here rather than in SPARQL: the self-join of tens of thousands of memberships
+#: took Oxigraph 22 s on 245k synthetic triples, while reading them once and grouping by member is linear.
+_MEMBERSHIPS = """SELECT DISTINCT ?via ?a ?from WHERE {
+  { ?m org:member ?via ; org:organization ?a . OPTIONAL { ?m org:memberDuring/dcat:startDate ?from } }
+  UNION { ?via org:memberOf ?a }
+  ?a a ckg:ClusterOrganisation . FILTER NOT EXISTS { ?a a ckg:Network }
+  FILTER(isIRI(?a) && ?via != ?a)
+}"""
+
+_LARGE = """SELECT ?via (COUNT(DISTINCT ?a) AS ?n) WHERE {
+  %s
+  FILTER(isIRI(?a))
+} GROUP BY ?via HAVING (COUNT(DISTINCT ?a) > %d)"""
 
 _NODES = (
     _PREFIXES
@@ -147,11 +165,34 @@ def _year(term: object) -> int | None:
     return None
 
 
-def derive_ties(store: ox.Store) -> list[Tie]:
-    """Every tie of every kind in ``store``, sorted by kind and ends."""
+def large_groups(store: ox.Store, max_group: int = MAX_GROUP) -> dict[tuple[str, str], int]:
+    """The groups with more than ``max_group`` members, as (kind, group IRI) → members."""
+    found: dict[tuple[str, str], int] = {}
+    for kind, members in _MEMBERS.items():
+        for row in store.query(_PREFIXES + _LARGE % (members, max_group)):  # type: ignore[union-attr]
+            via = row["via"]  # type: ignore[index]
+            if isinstance(via, ox.NamedNode):
+                found[(kind, via.value)] = int(row["n"].value)  # type: ignore[index]
+    return found
+
+
+def derive_ties(store: ox.Store, max_group: int = MAX_GROUP) -> list[Tie]:
+    """Every tie of every kind in ``store``, sorted by kind and ends (groups above ``max_group`` left out)."""
+    return derive(store, max_group)[0]
+
+
+def derive(store: ox.Store, max_group: int = MAX_GROUP) -> tuple[list[Tie], dict[tuple[str, str], int]]:
+    """The ties, and the groups too large to give ties (see :data:`MAX_GROUP`)."""
+    large = large_groups(store, max_group)
     ties: dict[tuple[str, str, str], Tie] = {}
     for kind, query in _QUERIES.items():
-        for row in store.query(_PREFIXES + query):  # type: ignore[union-attr]
+        skip = sorted(via for k, via in large if k == kind)
+        if skip:
+            # Left out before the pairs are made, so a huge group costs its members, not its pairs.
+            left_out = ", ".join(f"<{v}>" for v in skip)
+            query = query.replace("WHERE {", f"WHERE {{\n  FILTER(?via NOT IN ({left_out}))", 1)
+        rows = _shared_members(store, max_group) if kind == "shared-member" else store.query(_PREFIXES + query)
+        for row in rows:  # type: ignore[union-attr]
             a, b, via = row["a"], row["b"], row["via"]  # type: ignore[index]
             tie = ties.setdefault((kind, a.value, b.value), Tie(kind, a.value, b.value))
             if isinstance(via, ox.NamedNode | ox.BlankNode):
@@ -160,7 +201,29 @@ def derive_ties(store: ox.Store) -> list[Tie]:
                 if year is not None:
                     tie.first_year = year if tie.first_year is None else min(tie.first_year, year)
                     tie.last_year = year if tie.last_year is None else max(tie.last_year, year)
-    return [ties[k] for k in sorted(ties)]
+    return [ties[k] for k in sorted(ties)], large
+
+
+def _shared_members(store: ox.Store, max_group: int) -> list[dict[str, object]]:
+    """Rows like the other kinds' (?a < ?b, ?via, ?from = the later start of the two memberships, ?to)."""
+    groups: dict[str, list[tuple[ox.NamedNode, object]]] = {}
+    vias: dict[str, object] = {}
+    for row in store.query(_PREFIXES + _MEMBERSHIPS):  # type: ignore[union-attr]
+        via = row["via"]  # type: ignore[index]
+        key = via.value if isinstance(via, ox.NamedNode) else f"_:{via.value}"  # type: ignore[union-attr]
+        vias[key] = via
+        groups.setdefault(key, []).append((row["a"], row["from"]))  # type: ignore[index]
+    out: list[dict[str, object]] = []
+    for key, members in groups.items():
+        if len({a.value for a, _ in members}) > max_group:
+            continue  # listed by large_groups, like the other kinds' large groups
+        for a, fa in members:
+            for b, fb in members:
+                if a.value < b.value:
+                    starts = [f for f in (fa, fb) if f is not None]
+                    start = max(starts, key=lambda f: f.value) if starts else None  # type: ignore[union-attr]
+                    out.append({"a": a, "b": b, "via": vias[key], "from": start, "to": None})
+    return out
 
 
 def describe_organisations(store: ox.Store, iris: Iterable[str]) -> dict[str, Organisation]:
