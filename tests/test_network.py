@@ -306,3 +306,49 @@ def test_bulk_loads_can_leave_the_recomputation_for_later(run_cli, tmp_path: Pat
     recomputed = run_cli("network", "recompute", "--store", str(store))
     assert recomputed.returncode == 0 and "30 collaboration" in recomputed.stdout
     assert run_cli("query", "--store", str(store), ask).stdout.strip() == "true"
+
+
+def _group(n: int, *, shared_member: bool = False) -> str:
+    """``n`` clusters in one network (or, with ``shared_member``, all with one member company)."""
+    lines = [f"@base <{ID}> .", "@prefix ckg: <https://w3id.org/clusterkg/ontology#> .",
+             "@prefix org: <http://www.w3.org/ns/org#> .", "<network/big> a ckg:Network ."]  # fmt: skip
+    for i in range(n):
+        link = f"<company/shared> org:memberOf <cluster/g{i}> ." if shared_member else ""
+        lines.append(f"<cluster/g{i}> a ckg:ClusterOrganisation ; org:memberOf <network/big> . {link}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("kind", "shared_member"), [("co-membership", False), ("shared-member", True)])
+def test_a_group_above_the_limit_gives_no_ties_and_is_recorded(tmp_path: Path, kind: str, shared_member: bool):
+    from clusterkg.network.derive import MAX_GROUP, derive
+
+    with open_store(tmp_path / "small") as store:
+        store.load(_group(MAX_GROUP, shared_member=shared_member).encode(), format=ox.RdfFormat.TURTLE)
+        ties, large = derive(store)
+        assert sum(t.kind == kind for t in ties) == MAX_GROUP * (MAX_GROUP - 1) // 2
+        assert not large
+    with open_store(tmp_path / "big") as store:
+        store.load(_group(MAX_GROUP + 1, shared_member=shared_member).encode(), format=ox.RdfFormat.TURTLE)
+        ties, large = derive(store)
+        assert not [t for t in ties if t.kind == kind]
+        via = f"{ID}network/big" if kind == "co-membership" else f"{ID}company/shared"
+        assert large[(kind, via)] == MAX_GROUP + 1
+        recompute_network(store, BASE)
+        notes = [r["n"].value for r in store.query(
+            "SELECT ?n WHERE { GRAPH ?g { ?a a <http://www.w3.org/ns/prov#Activity> ; "
+            "<http://www.w3.org/2004/02/skos/core#note> ?n } }")]  # fmt: skip
+        assert notes and any(f"No {kind} ties for <{via}>: its group of {MAX_GROUP + 1}" in n for n in notes)
+
+
+def test_betweenness_is_exact_for_small_networks_and_a_repeatable_estimate_for_large_ones() -> None:
+    from clusterkg.network.metrics import EXACT_BETWEENNESS_NODES, betweenness
+
+    small = nx.path_graph(EXACT_BETWEENNESS_NODES)
+    assert betweenness(small) == nx.betweenness_centrality(small, normalized=True)
+    large = nx.connected_watts_strogatz_graph(EXACT_BETWEENNESS_NODES * 2, 4, 0.1, seed=3)
+    exact = nx.betweenness_centrality(large, normalized=True)
+    estimate = betweenness(large)
+    assert estimate == betweenness(large)  # the pivots are chosen with a fixed seed
+    assert estimate != exact
+    top = sorted(exact, key=exact.get, reverse=True)[:10]
+    assert sum(estimate[v] for v in top) == pytest.approx(sum(exact[v] for v in top), rel=0.35)

@@ -97,21 +97,20 @@ MAX_GROUP = 100
 
 #: Who belongs to each group (?via) of the group-based kinds: the same patterns as their pair queries.
 _MEMBERS: dict[str, str] = {
-    "shared-member": """{ ?m org:organization ?a ; org:member ?via } UNION { ?via org:memberOf ?a }
-  ?a a ckg:ClusterOrganisation . FILTER NOT EXISTS { ?a a ckg:Network }""",
     "shared-funder": "{ ?p frapo:isFundedBy ?via ; ckg:beneficiary ?a } UNION { ?a ckg:supportedBy ?via }",
     "co-membership": """?via a ckg:Network .
   { ?a org:memberOf ?via } UNION { ?via schema:founder ?a } UNION { ?m org:organization ?via ; org:member ?a }""",
     "project-partnership": "?via a ckg:Project . { ?via ckg:beneficiary ?a } UNION { ?via ckg:projectPartner ?a }",
 }
-#: Shared members are paired here rather than in SPARQL: the self-join of tens of thousands of memberships
-#: took Oxigraph 22 s on 245k synthetic triples, while reading them once and grouping by member is linear.
-_MEMBERSHIPS = """SELECT DISTINCT ?via ?a ?from WHERE {
-  { ?m org:member ?via ; org:organization ?a . OPTIONAL { ?m org:memberDuring/dcat:startDate ?from } }
-  UNION { ?via org:memberOf ?a }
-  ?a a ckg:ClusterOrganisation . FILTER NOT EXISTS { ?a a ckg:Network }
-  FILTER(isIRI(?a) && ?via != ?a)
-}"""
+#: Shared members are paired here rather than in SPARQL: Oxigraph took 22–26 s on 245k synthetic triples
+#: for the self-join of the memberships (and for the memberships joined with the cluster type), while these
+#: three plain queries take under a second and the grouping by member is linear.
+_MEMBERSHIPS = (
+    "SELECT ?via ?a ?from WHERE { ?m org:member ?via ; org:organization ?a . "
+    "OPTIONAL { ?m org:memberDuring/dcat:startDate ?from } }",
+    "SELECT ?via ?a ?from WHERE { ?via org:memberOf ?a }",
+)
+_CLUSTERS = "SELECT ?a WHERE { ?a a ckg:ClusterOrganisation FILTER NOT EXISTS { ?a a ckg:Network } }"
 
 _LARGE = """SELECT ?via (COUNT(DISTINCT ?a) AS ?n) WHERE {
   %s
@@ -165,9 +164,14 @@ def _year(term: object) -> int | None:
     return None
 
 
-def large_groups(store: ox.Store, max_group: int = MAX_GROUP) -> dict[tuple[str, str], int]:
+def large_groups(
+    store: ox.Store, max_group: int = MAX_GROUP, members: dict[str, tuple[object, list]] | None = None
+) -> dict[tuple[str, str], int]:  # type: ignore[type-arg]
     """The groups with more than ``max_group`` members, as (kind, group IRI) → members."""
     found: dict[tuple[str, str], int] = {}
+    for key, (_, ms) in (members if members is not None else _member_groups(store)).items():
+        if len({a.value for a, _ in ms}) > max_group and not key.startswith("_:"):
+            found[("shared-member", key)] = len({a.value for a, _ in ms})
     for kind, members in _MEMBERS.items():
         for row in store.query(_PREFIXES + _LARGE % (members, max_group)):  # type: ignore[union-attr]
             via = row["via"]  # type: ignore[index]
@@ -183,7 +187,8 @@ def derive_ties(store: ox.Store, max_group: int = MAX_GROUP) -> list[Tie]:
 
 def derive(store: ox.Store, max_group: int = MAX_GROUP) -> tuple[list[Tie], dict[tuple[str, str], int]]:
     """The ties, and the groups too large to give ties (see :data:`MAX_GROUP`)."""
-    large = large_groups(store, max_group)
+    groups = _member_groups(store)
+    large = large_groups(store, max_group, groups)
     ties: dict[tuple[str, str, str], Tie] = {}
     for kind, query in _QUERIES.items():
         skip = sorted(via for k, via in large if k == kind)
@@ -191,7 +196,7 @@ def derive(store: ox.Store, max_group: int = MAX_GROUP) -> tuple[list[Tie], dict
             # Left out before the pairs are made, so a huge group costs its members, not its pairs.
             left_out = ", ".join(f"<{v}>" for v in skip)
             query = query.replace("WHERE {", f"WHERE {{\n  FILTER(?via NOT IN ({left_out}))", 1)
-        rows = _shared_members(store, max_group) if kind == "shared-member" else store.query(_PREFIXES + query)
+        rows = _shared_members(groups, max_group) if kind == "shared-member" else store.query(_PREFIXES + query)
         for row in rows:  # type: ignore[union-attr]
             a, b, via = row["a"], row["b"], row["via"]  # type: ignore[index]
             tie = ties.setdefault((kind, a.value, b.value), Tie(kind, a.value, b.value))
@@ -204,25 +209,39 @@ def derive(store: ox.Store, max_group: int = MAX_GROUP) -> tuple[list[Tie], dict
     return [ties[k] for k in sorted(ties)], large
 
 
-def _shared_members(store: ox.Store, max_group: int) -> list[dict[str, object]]:
+def _member_groups(store: ox.Store) -> dict[str, tuple[object, list[tuple[ox.NamedNode, object]]]]:
+    """Each member (``?via``) with the cluster organisations it belongs to, and each membership's start."""
+    clusters = {row["a"].value for row in store.query(_PREFIXES + _CLUSTERS)}  # type: ignore[index,union-attr]
+    groups: dict[str, tuple[object, list[tuple[ox.NamedNode, object]]]] = {}
+    seen: set[tuple[str, str, str | None]] = set()
+    for query in _MEMBERSHIPS:
+        for row in store.query(_PREFIXES + query):  # type: ignore[union-attr]
+            via, a, start = row["via"], row["a"], row["from"]  # type: ignore[index]
+            if not isinstance(a, ox.NamedNode) or a.value not in clusters or via == a:
+                continue
+            key = via.value if isinstance(via, ox.NamedNode) else f"_:{via.value}"  # type: ignore[union-attr]
+            mark = (key, a.value, None if start is None else str(start))
+            if mark in seen:
+                continue
+            seen.add(mark)
+            groups.setdefault(key, (via, []))[1].append((a, start))
+    return groups
+
+
+def _shared_members(
+    groups: dict[str, tuple[object, list[tuple[ox.NamedNode, object]]]], max_group: int
+) -> list[dict[str, object]]:
     """Rows like the other kinds' (?a < ?b, ?via, ?from = the later start of the two memberships, ?to)."""
-    groups: dict[str, list[tuple[ox.NamedNode, object]]] = {}
-    vias: dict[str, object] = {}
-    for row in store.query(_PREFIXES + _MEMBERSHIPS):  # type: ignore[union-attr]
-        via = row["via"]  # type: ignore[index]
-        key = via.value if isinstance(via, ox.NamedNode) else f"_:{via.value}"  # type: ignore[union-attr]
-        vias[key] = via
-        groups.setdefault(key, []).append((row["a"], row["from"]))  # type: ignore[index]
     out: list[dict[str, object]] = []
-    for key, members in groups.items():
+    for via, members in groups.values():
         if len({a.value for a, _ in members}) > max_group:
             continue  # listed by large_groups, like the other kinds' large groups
         for a, fa in members:
             for b, fb in members:
                 if a.value < b.value:
                     starts = [f for f in (fa, fb) if f is not None]
-                    start = max(starts, key=lambda f: f.value) if starts else None  # type: ignore[union-attr]
-                    out.append({"a": a, "b": b, "via": vias[key], "from": start, "to": None})
+                    start = max(starts, key=lambda f: f.value) if starts else None  # type: ignore[attr-defined]
+                    out.append({"a": a, "b": b, "via": via, "from": start, "to": None})
     return out
 
 
