@@ -381,12 +381,12 @@ def write_dump_directory(
     half-written dump. Files of other names already in the folder are left alone.
     Raises :class:`ClusterkgError` (one line) when the folder cannot be created or written.
     """
+    if directory.exists() and not directory.is_dir():
+        raise ClusterkgError(f"{directory}: not a folder (the dump needs a folder to write into)")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ClusterkgError(f"{directory}: cannot create the dump folder: {err.strerror or err}") from None
-    if not directory.is_dir():
-        raise ClusterkgError(f"{directory}: not a folder")
     dumps = []
     for dump, data in build_dumps(store, base, withhold_personal_data=withhold_personal_data):
         _write(directory / dump.file, data)

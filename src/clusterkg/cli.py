@@ -264,6 +264,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["trig", "nquads"], default="trig")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--with-load-records", action="store_true", help="include the graph of load records")
+    p.add_argument(
+        "--dump",
+        type=Path,
+        metavar="DIR",
+        help="instead: write the distributions of the DCAT-AP description into DIR, one gzipped N-Triples file "
+        "per data graph, the whole dump as gzipped N-Quads, and catalog.ttl describing them",
+    )
+    p.add_argument(
+        "--dump-url",
+        metavar="URL",
+        help="with --dump: the URL DIR will be published at, for the download URLs of catalog.ttl "
+        "(default: {base}dumps/, which a server at the base answers)",
+    )
     p.set_defaults(run=_export)
 
     from clusterkg.networkcli import add_parser as add_network_parser
@@ -299,6 +312,10 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.loader.export import export
 
+    if args.dump is not None:
+        return _export_dump(args, settings)
+    if args.dump_url is not None:
+        raise ClusterkgError("--dump-url goes with --dump DIR")
     with open_store(settings.store, read_only=True) as store:
         if args.output is None:
             n = export(
@@ -325,6 +342,32 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             except OSError as err:
                 raise ClusterkgError(f"{args.output}: cannot write: {err.strerror or err}") from None
             print(f"exported {n} quads to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_dump(args: argparse.Namespace, settings: Settings) -> int:
+    """``export --dump DIR``: the dump files and the DCAT-AP description of them (``catalog.ttl``)."""
+    from clusterkg.loader.dcatap import CATALOGUE_FILE, Where, write_dump_directory
+
+    if args.output is not None or args.graph or args.with_load_records:
+        raise ClusterkgError("--dump DIR writes every data graph: give it without -o, --graph or --with-load-records")
+    downloads = args.dump_url or settings.base + "dumps/"
+    if not downloads.startswith(("http://", "https://")):
+        raise ClusterkgError(f"--dump-url must be an http(s) URL: {downloads!r}")
+    if not downloads.endswith("/"):
+        downloads += "/"
+    # the base maps onto the server's root: its endpoint, home page and catalogue are there
+    where = Where(downloads, settings.base + "sparql", settings.base, settings.base + "catalog")
+    with open_store(settings.store, read_only=True) as store:
+        dumps, report = write_dump_directory(
+            store, settings.base, args.dump, where, withhold_personal_data=settings.withhold_personal_data
+        )
+    for dump in dumps:
+        print(f"{args.dump / dump.file}: {dump.byte_size} bytes, sha256 {dump.sha256}", file=sys.stderr)
+    if not report.conforms():
+        _print_report(report, "text", sys.stderr, f"{args.dump / CATALOGUE_FILE} does not conform to DCAT-AP")
+        return EXIT_NONCONFORMANT
+    print(f"wrote {len(dumps)} dumps and {args.dump / CATALOGUE_FILE} (DCAT-AP) to {args.dump}", file=sys.stderr)
     return EXIT_OK
 
 
