@@ -124,8 +124,18 @@ def describe_dataset(store: ox.Store, base: str, root: str) -> list[ox.Triple]:
     add(dataset, V + "uriSpace", ox.Literal(base + "id/"))
     add(dataset, V + "uriLookupEndpoint", _n(root + "search?q="))
     add(dataset, V + "rootResource", _n(base + "id/dataset/cluster-size"))
-    for vocab in (str(CKG), PREFIXES["org"], PREFIXES["skos"], DCT, PREFIXES["prov"], PREFIXES["vcard"],
-                  PREFIXES["qb"], PREFIXES["frapo"], PREFIXES["schema"], FOAF):
+    for vocab in (
+        str(CKG),
+        PREFIXES["org"],
+        PREFIXES["skos"],
+        DCT,
+        PREFIXES["prov"],
+        PREFIXES["vcard"],
+        PREFIXES["qb"],
+        PREFIXES["frapo"],
+        PREFIXES["schema"],
+        FOAF,
+    ):
         add(dataset, V + "vocabulary", _n(vocab))
     add(dataset, DCAT + "keyword", _en("industrial clusters"))
     add(dataset, DCAT + "keyword", _en("Serbia"))

@@ -256,9 +256,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "export",
         parents=[common],
-        help="write the store (or some graphs) as TriG or N-Quads",
+        help="write the store (or some graphs) as TriG or N-Quads, or the DCAT-AP dumps (--dump DIR)",
         description="Write the data graphs (or the graphs named by --graph) as TriG or N-Quads, to a file "
-        "or stdout; the result loads back into a fresh store with 'clusterkg load'.",
+        "or stdout; or, with --dump DIR, the dumps the DCAT-AP catalogue describes and catalog.ttl describing "
+        "them. Either loads back into a fresh store with 'clusterkg load'.",
     )
     p.add_argument("--graph", action="append", default=[], metavar="GRAPH", help="only this graph (repeatable)")
     p.add_argument("--format", choices=["trig", "nquads"], default="trig")
