@@ -9,6 +9,7 @@ from clusterkg.core.settings import Settings
 from clusterkg.endpoint import httpheaders
 from clusterkg.endpoint.backends import EmbeddedBackend, backend_for
 from clusterkg.endpoint.catalogue import catalogue
+from clusterkg.endpoint.dcat import dcat
 from clusterkg.endpoint.graphstore import graphstore
 from clusterkg.endpoint.linkeddata import linkeddata
 from clusterkg.endpoint.network import network
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(catalogue)
     app.register_blueprint(linkeddata)
     app.register_blueprint(void)
+    app.register_blueprint(dcat)
     app.register_blueprint(network)
     httpheaders.install(app)
     app.register_error_handler(HTTPException, _plain_error)

@@ -46,7 +46,8 @@ _PAGE = """{% extends "base.html" %}
 <p>{{ total }} triples in the merged default graph, {{ graphs|length }} named graphs; licence
 <a href="{{ license }}">CC BY 4.0</a>; SPARQL endpoint <a href="{{ endpoint }}">{{ endpoint }}</a>.
 Other formats: <a href="?format=ttl">Turtle</a> · <a href="?format=jsonld">JSON-LD</a> ·
-<a href="?format=nt">N-Triples</a> · <a href="?format=rdfxml">RDF/XML</a>.</p>
+<a href="?format=nt">N-Triples</a> · <a href="?format=rdfxml">RDF/XML</a>.
+For data portals: the <a href="/catalog">DCAT-AP catalogue</a>, with dumps to download.</p>
 <table><tr><th>named graph</th><th>triples</th></tr>
 {% for g in graphs %}<tr><td><a href="{{ g.href }}">{{ g.iri }}</a></td><td>{{ g.triples }}</td></tr>{% endfor %}
 </table>
@@ -123,12 +124,23 @@ def describe_dataset(store: ox.Store, base: str, root: str) -> list[ox.Triple]:
     add(dataset, V + "uriSpace", ox.Literal(base + "id/"))
     add(dataset, V + "uriLookupEndpoint", _n(root + "search?q="))
     add(dataset, V + "rootResource", _n(base + "id/dataset/cluster-size"))
-    for vocab in (str(CKG), PREFIXES["org"], PREFIXES["skos"], DCT, PREFIXES["prov"], PREFIXES["vcard"],
-                  PREFIXES["qb"], PREFIXES["frapo"], PREFIXES["schema"], FOAF):
+    for vocab in (
+        str(CKG),
+        PREFIXES["org"],
+        PREFIXES["skos"],
+        DCT,
+        PREFIXES["prov"],
+        PREFIXES["vcard"],
+        PREFIXES["qb"],
+        PREFIXES["frapo"],
+        PREFIXES["schema"],
+        FOAF,
+    ):
         add(dataset, V + "vocabulary", _n(vocab))
     add(dataset, DCAT + "keyword", _en("industrial clusters"))
     add(dataset, DCAT + "keyword", _en("Serbia"))
     add(dataset, DCAT + "landingPage", _n(root))
+    add(dataset, PREFIXES["rdfs"] + "seeAlso", _n(root + "catalog"))  # the DCAT-AP description, with the dumps
     for src in sources:
         add(dataset, DCT + "source", _n(src))
     for example in examples:

@@ -129,6 +129,20 @@ def validate(
     return ValidationReport(tuple(results))
 
 
+def validate_against(data: Graph, shapes: Graph, *, default_file: str = "data") -> ValidationReport:
+    """Validate ``data`` against other ``shapes`` (e.g. the DCAT-AP ones), without the ontology as context."""
+    _, results_graph, _ = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False
+    )
+    results = [
+        _result(results_graph, node, data, {}, default_file)
+        for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+        for node in results_graph.objects(report, SH.result)
+    ]
+    results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path, r.message, r.value))
+    return ValidationReport(tuple(results))
+
+
 def _result(
     results_graph: Graph, node: Node, labels: Graph, origins: Mapping[Node, str], default_file: str
 ) -> ValidationResult:

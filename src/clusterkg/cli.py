@@ -256,9 +256,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "export",
         parents=[common],
-        help="write the store (or some graphs) as TriG or N-Quads",
+        help="write the store (or some graphs) as TriG or N-Quads, or the DCAT-AP dumps (--dump DIR)",
         description="Write the data graphs (or the graphs named by --graph) as TriG or N-Quads, to a file "
-        "or stdout; the result loads back into a fresh store with 'clusterkg load'.",
+        "or stdout; or, with --dump DIR, the dumps the DCAT-AP catalogue describes and catalog.ttl describing "
+        "them. Either loads back into a fresh store with 'clusterkg load'.",
     )
     p.add_argument("--graph", action="append", default=[], metavar="GRAPH", help="only this graph (repeatable)")
     p.add_argument("--format", choices=["trig", "nquads"], default="trig")
@@ -270,6 +271,19 @@ def _parser() -> argparse.ArgumentParser:
         help="write clusters as ECCP profiles instead (JSON, CSV with the profile's field names, or page text)",
     )
     p.add_argument("--cluster", action="append", default=[], metavar="IRI", help="with --eccp: only this cluster")
+    p.add_argument(
+        "--dump",
+        type=Path,
+        metavar="DIR",
+        help="instead: write the distributions of the DCAT-AP description into DIR, one gzipped N-Triples file "
+        "per data graph, the whole dump as gzipped N-Quads, and catalog.ttl describing them",
+    )
+    p.add_argument(
+        "--dump-url",
+        metavar="URL",
+        help="with --dump: the URL DIR will be published at, for the download URLs of catalog.ttl "
+        "(default: {base}dumps/, which a server at the base answers)",
+    )
     p.set_defaults(run=_export)
 
     from clusterkg.importcli import add_parser as add_import_parser
@@ -337,8 +351,12 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.loader.export import export
 
+    if args.dump is not None:
+        return _export_dump(args, settings)
     if args.eccp:
         return _export_eccp(args, settings)
+    if args.dump_url is not None:
+        raise ClusterkgError("--dump-url goes with --dump DIR")
     with open_store(settings.store, read_only=True) as store:
         if args.output is None:
             n = export(
@@ -365,6 +383,32 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             except OSError as err:
                 raise ClusterkgError(f"{args.output}: cannot write: {err.strerror or err}") from None
             print(f"exported {n} quads to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_dump(args: argparse.Namespace, settings: Settings) -> int:
+    """``export --dump DIR``: the dump files and the DCAT-AP description of them (``catalog.ttl``)."""
+    from clusterkg.loader.dcatap import CATALOGUE_FILE, Where, write_dump_directory
+
+    if args.output is not None or args.graph or args.with_load_records:
+        raise ClusterkgError("--dump DIR writes every data graph: give it without -o, --graph or --with-load-records")
+    downloads = args.dump_url or settings.base + "dumps/"
+    if not downloads.startswith(("http://", "https://")):
+        raise ClusterkgError(f"--dump-url must be an http(s) URL: {downloads!r}")
+    if not downloads.endswith("/"):
+        downloads += "/"
+    # the base maps onto the server's root: its endpoint, home page and catalogue are there
+    where = Where(downloads, settings.base + "sparql", settings.base, settings.base + "catalog")
+    with open_store(settings.store, read_only=True) as store:
+        dumps, report = write_dump_directory(
+            store, settings.base, args.dump, where, withhold_personal_data=settings.withhold_personal_data
+        )
+    for dump in dumps:
+        print(f"{args.dump / dump.file}: {dump.byte_size} bytes, sha256 {dump.sha256}", file=sys.stderr)
+    if not report.conforms():
+        _print_report(report, "text", sys.stderr, f"{args.dump / CATALOGUE_FILE} does not conform to DCAT-AP")
+        return EXIT_NONCONFORMANT
+    print(f"wrote {len(dumps)} dumps and {args.dump / CATALOGUE_FILE} (DCAT-AP) to {args.dump}", file=sys.stderr)
     return EXIT_OK
 
 

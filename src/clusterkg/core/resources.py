@@ -27,9 +27,18 @@ def ontology_files() -> list[Traversable]:
     return _rdf_files("clusterkg.ontology")
 
 
+#: Shapes of the catalogue description (DCAT-AP), not of the data: kept out of :func:`shape_files`.
+DCAT_AP_SHAPES = "dcat-ap-shapes.ttl"
+
+
 def shape_files() -> list[Traversable]:
-    """The SHACL shapes graphs."""
-    return _rdf_files("clusterkg.shapes")
+    """The SHACL shapes graphs the data is validated with (the DCAT-AP shapes are not among them)."""
+    return [f for f in _rdf_files("clusterkg.shapes") if f.name != DCAT_AP_SHAPES]
+
+
+def dcat_ap_shapes_graph() -> Graph:
+    """The SHACL shapes of the DCAT-AP catalogue description (``shapes/dcat-ap-shapes.ttl``)."""
+    return _parse_all([files("clusterkg.shapes").joinpath(DCAT_AP_SHAPES)])  # type: ignore[list-item]
 
 
 def data_files() -> list[Traversable]:
