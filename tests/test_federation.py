@@ -156,6 +156,31 @@ def slow_observatory(oxigraph: str) -> Iterator[Proxy]:
 
 
 @pytest.fixture(scope="module")
+def not_sparql() -> Iterator[str]:
+    """A query URL on 127.0.0.1 answering every request with an HTML page, as a misconfigured proxy would."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            page = b"<html><body>Welcome</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        do_GET = do_POST
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}/sparql"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
 def down_observatory() -> str:
     """A query URL on 127.0.0.1 where nothing listens."""
     return f"http://127.0.0.1:{free_port()}/query"
@@ -167,13 +192,17 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def federating(store: Path, observatory: Proxy, slow_observatory: Proxy, down_observatory: str) -> Iterator[Server]:
-    """clusterkg serve (one worker, a short timeout) allowing the observatory, its slow twin and a down one."""
+def federating(
+    store: Path, observatory: Proxy, slow_observatory: Proxy, down_observatory: str, not_sparql: str
+) -> Iterator[Server]:
+    """clusterkg serve (one worker, a short timeout) allowing the observatory, its slow twin, a down one
+    and one that does not speak SPARQL."""
     allowed = [
         observatory.url + "/query",
         observatory.url + "/no-such-endpoint",  # Oxigraph answers 404 there
         slow_observatory.url + "/query",
         down_observatory,
+        not_sparql,
     ]
     options = [a for iri in allowed for a in ("--allow-service", iri)]
     running = start_server(store, "--workers", "1", "--query-timeout", str(TIMEOUT), *options)
@@ -327,6 +356,14 @@ def test_an_observatory_answering_an_http_error_gives_502_with_its_status(
     status, _, body = get(federating, federated_query(iri))
     assert status == 502, body
     assert f"the SERVICE endpoint <{iri}> failed" in body and "404" in body
+
+
+def test_an_endpoint_answering_something_else_than_sparql_results_gives_502(
+    federating: Server, not_sparql: str
+) -> None:
+    status, _, body = get(federating, federated_query(not_sparql))
+    assert status == 502, body
+    assert f"the SERVICE endpoint <{not_sparql}> failed" in body and "text/html" in body
 
 
 def test_service_silent_to_a_down_observatory_joins_nothing_from_it(

@@ -166,6 +166,15 @@ def test_load_is_refused_in_updates_and_nothing_is_fetched(guarded: Server, list
     assert hits == []
 
 
+def test_service_is_refused_in_updates_even_to_an_allowed_endpoint(guarded: Server, server: Server) -> None:
+    """An update runs outside the query process and its time limit, holding the store's writer."""
+    pattern = CLUSTERS.split("WHERE")[1]
+    update = f"INSERT {{ ?c a <http://www.example/Copied> }} WHERE {{ SERVICE <{server.url}/sparql> {{ {pattern} }} }}"
+    status, body = post_update(guarded, update)
+    assert status == 400, body
+    assert "SERVICE is not accepted in an update" in body
+
+
 # --- the checks themselves -----------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ is enough for that, is linear in the text and cannot recurse.
 
 * :func:`check_query` / :func:`check_update` raise :class:`RequestRefused` for a query nested
   deeper than allowed, a ``SERVICE`` to an IRI that is not on the allow-list (or to a variable),
-  and (updates) any ``LOAD``. IRIs are compared after RFC 3986 syntax-based normalisation of the
+  and (updates) any ``LOAD`` or ``SERVICE``. IRIs are compared after RFC 3986 syntax-based normalisation of the
   scheme, host and port only (:func:`normal_iri`): ``HTTP://Host:80/sparql`` is
   ``http://host/sparql``, but ``/sparql/`` is not ``/sparql`` (a different resource, and on
   Oxigraph server a 404), so a trailing slash is refused, with a hint naming the listed IRI.
@@ -85,7 +85,12 @@ def check_query(text: str, *, max_depth: int, allowed_services: Iterable[str] = 
 
 
 def check_update(text: str, *, max_depth: int, allowed_services: Iterable[str] = ()) -> None:
-    """As :func:`check_query`, and ``LOAD`` is refused: the server fetches nothing on a client's behalf."""
+    """As :func:`check_query`, and ``LOAD`` is refused: the server fetches nothing on a client's behalf.
+
+    ``SERVICE`` is refused too, even to an allowed endpoint: an update runs in the server worker on a
+    copy of the store while holding its writer, outside the query process and its time limit, so a
+    slow remote would block every write. A federated query's answer can be sent as ``INSERT DATA``.
+    """
     _check(text, max_depth, frozenset(allowed_services), update=True)
 
 
@@ -99,8 +104,14 @@ def _check(text: str, max_depth: int, allowed: frozenset[str], update: bool) -> 
             "LOAD is not accepted: this server fetches nothing on a client's behalf; "
             "send the data itself (INSERT DATA, or PUT/POST to /rdf-graph-store)"
         )
+    targets = _services(found)
+    if update and targets:
+        raise RequestRefused(
+            "SERVICE is not accepted in an update: an update holds the store's writer and has no time limit; "
+            "run the federated query at /sparql and send its answer as INSERT DATA"
+        )
     normal_allowed = {normal_iri(a): a for a in allowed}
-    for iri, _silent in _services(found):
+    for iri, _silent in targets:
         if iri is None:
             raise RequestRefused("SERVICE needs the IRI of an allowed SPARQL endpoint, not a variable")
         if normal_iri(iri) not in normal_allowed:
