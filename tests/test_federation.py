@@ -17,6 +17,7 @@ import csv
 import http.server
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -451,3 +452,11 @@ def test_clusterkg_query_takes_the_allow_list_too(
     assert result.returncode == 2
     assert result.stderr.startswith(f"clusterkg: error: query failed (SERVICE <{down_observatory}>): ")
     assert result.stderr.count("\n") == 1  # one line, no traceback
+
+
+def test_the_readme_shows_the_example_query() -> None:
+    """README's Federation section quotes the example file (without its prefixes and comments)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("### Federation", 1)[1].split("```sparql\n", 1)[1].split("```", 1)[0]
+    example = re.sub(r"\s#[^\n]*", "", EXAMPLE.read_text(encoding="utf-8"))
+    assert " ".join(shown.split()) in " ".join(example.split())
