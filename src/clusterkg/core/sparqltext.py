@@ -8,9 +8,9 @@ is enough for that, is linear in the text and cannot recurse.
 
 * :func:`check_query` / :func:`check_update` raise :class:`RequestRefused` for a query nested
   deeper than allowed, a ``SERVICE`` to an IRI that is not on the allow-list (or to a variable),
-  and (updates) any ``LOAD`` or ``SERVICE``. IRIs are compared after RFC 3986 syntax-based normalisation of the
-  scheme, host and port only (:func:`normal_iri`): ``HTTP://Host:80/sparql`` is
-  ``http://host/sparql``, but ``/sparql/`` is not ``/sparql`` (a different resource, and on
+  and (updates) any ``LOAD`` or ``SERVICE``. IRIs are compared after RFC 3986 syntax-based
+  normalisation of the scheme, host and port only (:func:`normal_iri`): ``HTTP://Host:80/sparql``
+  is ``http://host/sparql``, but ``/sparql/`` is not ``/sparql`` (a different resource, and on
   Oxigraph server a 404), so a trailing slash is refused, with a hint naming the listed IRI.
 * :func:`services` lists a query's ``SERVICE`` IRIs as the engine will read them (prefixed names
   expanded, their ``\\``-escapes undone), and whether each is ``SILENT``: the answer of such a
