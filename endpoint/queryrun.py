@@ -13,7 +13,12 @@ Every query a client sends (``/sparql``, ``/api/queries``) goes through here:
 Answers are cached per worker, keyed on the store's snapshot marker and the whole job, so a
 repeated query is answered without the engine until a load publishes a new snapshot (the key then
 changes and old entries age out). The cache is an LRU bounded in bytes (``cache_bytes``; 0 turns it
-off); ``X-Clusterkg-Cache: hit`` or ``miss`` says which happened.
+off); ``X-Clusterkg-Cache: hit`` or ``miss`` says which happened. A query with a ``SERVICE`` is
+never cached (``X-Clusterkg-Cache: bypass``): its answer depends on another server, whose data can
+change without this store's snapshot changing.
+
+A ``SERVICE`` endpoint that fails makes the answer 502 (504 if it timed out) with a message naming
+it: the client's query was fine, another server was not.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections import OrderedDict
 from flask import Response, current_app
 
 from clusterkg.core.queryprocess import QueryJob, QueryProcess, QueryTimeout
-from clusterkg.core.sparqltext import RequestRefused, cap_rows, check_query, check_update
+from clusterkg.core.sparqltext import RequestRefused, cap_rows, check_query, check_update, services
 from clusterkg.core.store import snapshot_marker
 from clusterkg.endpoint.storeaccess import current_settings
 
@@ -133,7 +138,8 @@ def answer(
 ) -> Response:
     """Run ``job`` and turn what comes back into the HTTP answer."""
     settings = current_settings()
-    cache = _cache()
+    federated = "service" in job.text.lower() and bool(services(job.text))  # cheap test first
+    cache = None if federated else _cache()
     key = AnswerCache.key(snapshot_marker(settings.store), job) if cache is not None else None
     if cache is not None and key is not None:
         cached = cache.get(key)
@@ -153,9 +159,12 @@ def answer(
         return _error(400, f"query failed: {result.message}")
     if result.status == "store":
         return _error(503, result.message)
+    if result.status in ("remote", "remote-timeout"):
+        return _error(504 if result.status == "remote-timeout" else 502, result.message)
     if result.status == "unacceptable":
         offered = offered_graphs if result.message == "graph" else offered_results
         return _error(406, "no acceptable format; this query can answer as " + ", ".join(offered or []))
     if cache is not None and key is not None:
         cache.put(key, result.body, result.media_type)
-    return _ok(result.body, result.media_type, capped_rows, "miss" if cache is not None else None)
+    state = "bypass" if federated and settings.cache_bytes > 0 else "miss" if cache is not None else None
+    return _ok(result.body, result.media_type, capped_rows, state)

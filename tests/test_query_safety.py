@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -165,6 +166,15 @@ def test_load_is_refused_in_updates_and_nothing_is_fetched(guarded: Server, list
     assert hits == []
 
 
+def test_service_is_refused_in_updates_even_to_an_allowed_endpoint(guarded: Server, server: Server) -> None:
+    """An update runs outside the query process and its time limit, holding the store's writer."""
+    pattern = CLUSTERS.split("WHERE")[1]
+    update = f"INSERT {{ ?c a <http://www.example/Copied> }} WHERE {{ SERVICE <{server.url}/sparql> {{ {pattern} }} }}"
+    status, body = post_update(guarded, update)
+    assert status == 400, body
+    assert "SERVICE is not accepted in an update" in body
+
+
 # --- the checks themselves -----------------------------------------------------------------------
 
 
@@ -190,6 +200,56 @@ def test_service_keyword_in_a_string_is_not_a_service() -> None:
         )
     with pytest.raises(RequestRefused, match="LOAD"):
         check_update("load <http://x/y.ttl>", max_depth=10)
+
+
+def test_an_escaped_quote_in_a_prefixed_name_does_not_hide_a_service(
+    guarded: Server, listener: tuple[str, list[str]]
+) -> None:
+    """``ex:it\\'s`` is one prefixed name to the engine (SPARQL's PN_LOCAL_ESC), not the start of a string."""
+    url, hits = listener
+    query = (
+        "PREFIX ex: <http://www.example/> SELECT * WHERE { ?s ?p ?o . ?s ex:it\\'s ?o . "
+        f"SERVICE <{url}/sparql> {{ ?s ?p ?o }} # '\n }}"
+    )
+    with pytest.raises(RequestRefused, match="not on this server's allow-list"):
+        check_query(query, max_depth=10)
+    status, _, body = get(guarded, query)
+    assert status == 400, body
+    assert hits == []
+
+
+def test_an_escaped_local_name_is_read_as_the_engine_reads_it() -> None:
+    allowed = ["http://ok.example/sparql"]
+    # <http://ok.example/sparql> as a prefix, but the engine fetches <http://ok.example/sparql/../admin>
+    with pytest.raises(RequestRefused, match=re.escape("SERVICE <http://ok.example/sparql/../admin>")):
+        check_query(
+            "PREFIX r: <http://ok.example/sparql> SELECT * { SERVICE r:\\/..\\/admin { ?s ?p ?o } }",
+            max_depth=10,
+            allowed_services=allowed,
+        )
+    check_query("PREFIX r: <http://ok.example/> SELECT * { SERVICE r:sparql { ?s ?p ?o } }", max_depth=10,
+                allowed_services=allowed)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("iri", "allowed"),
+    [
+        ("HTTP://OK.example:80/sparql", True),
+        ("https://ok.example:443/secure", True),
+        ("http://ok.example/sparql/", False),
+        ("http://ok.example:8080/sparql", False),
+        ("http://ok.example/sp%61rql", False),
+        ("http://evil.example/sparql", False),
+    ],
+)
+def test_allow_list_iris_are_compared_by_scheme_host_and_port_only(iri: str, allowed: bool) -> None:
+    query = f"SELECT * {{ SERVICE <{iri}> {{ ?s ?p ?o }} }}"
+    listed = ["http://ok.example/sparql", "https://ok.example/secure"]
+    if allowed:
+        check_query(query, max_depth=10, allowed_services=listed)
+    else:
+        with pytest.raises(RequestRefused, match="not on this server's allow-list"):
+            check_query(query, max_depth=10, allowed_services=listed)
 
 
 @pytest.mark.parametrize(

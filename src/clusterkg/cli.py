@@ -21,6 +21,7 @@ from clusterkg import __version__
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES
 from clusterkg.core.settings import Settings
+from clusterkg.core.sparqltext import RequestRefused, check_query, services
 from clusterkg.core.store import (
     graph_counts,
     holds_persons,
@@ -230,6 +231,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="the query text, or - to read it from stdin")
     p.add_argument("-f", "--file", type=Path, help="read the query from this file")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--allow-service",
+        action="append",
+        metavar="IRI",
+        help="a SPARQL endpoint the query may reach by SERVICE; repeatable (env CLUSTERKG_SERVICE_ALLOWLIST; "
+        "default none)",
+    )
     p.set_defaults(run=_query)
 
     p = sub.add_parser(
@@ -615,13 +623,24 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         text = args.query
     else:
         raise ClusterkgError("give a query, -f FILE, or - to read it from stdin")
+    # The same checks as the endpoint's: a SERVICE only to the allow-list (pyoxigraph would fetch any IRI).
+    try:
+        check_query(text, max_depth=settings.max_query_depth, allowed_services=settings.service_allowlist)
+    except RequestRefused as err:
+        raise ClusterkgError(f"query refused: {err}") from None
     with open_store(settings.store, read_only=True) as store:
         prefixes = {**PREFIXES, "id": settings.base + "id/"}
         try:
             result = store.query(text, prefixes=prefixes)
+            _print_result(result, args.format, prefixes)  # a SERVICE is evaluated as the rows are read
         except SyntaxError as err:
             raise ClusterkgError(f"malformed query: {err.msg if err.msg else err}") from None
-        _print_result(result, args.format, prefixes)
+        except BrokenPipeError:
+            raise
+        except (OSError, RuntimeError) as err:
+            remote = [f"<{iri}>" for iri, silent in services(text) if iri is not None and not silent]
+            where = f" (SERVICE {', '.join(remote)})" if remote else ""
+            raise ClusterkgError(f"query failed{where}: {str(err).strip()}") from None
     return EXIT_OK
 
 

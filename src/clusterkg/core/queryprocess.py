@@ -12,6 +12,13 @@ a truncated body.
 The child is *spawned*, not forked: RocksDB's background threads do not survive a fork, and a
 worker that has opened the store must not hand its handle to a child. Spawning costs a fresh
 interpreter (a fraction of a second), paid once per worker and again after each timeout.
+
+A query with a ``SERVICE`` that is not ``SILENT`` fails when the remote endpoint does (it is down,
+answers an HTTP error, or answers something that is not SPARQL results): pyoxigraph raises that
+as an ``OSError`` or ``RuntimeError`` while the answer is written, and the child reports it as
+``remote`` (``remote-timeout`` for a timeout), naming the endpoints, so that the server can answer
+502 / 504 — the fault is another server's, not the client's query. A remote that is merely slow
+is stopped by the same time limit as any other query (pyoxigraph's HTTP client has none of its own).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import pyoxigraph as ox
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.formats import GRAPH_FORMATS, RESULT_FORMATS
+from clusterkg.core.sparqltext import services
 from clusterkg.core.store import PersonalDataError, open_snapshot_for_serving, snapshot_marker
 
 
@@ -54,8 +62,9 @@ class QueryJob:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    """What the child answered: ``ok`` with a body, ``syntax`` / ``failed`` / ``store`` with a message,
-    or ``unacceptable`` naming the form (``results`` or ``graph``) no acceptable type was given for."""
+    """What the child answered: ``ok`` with a body, ``syntax`` / ``failed`` / ``store`` / ``remote`` /
+    ``remote-timeout`` with a message, or ``unacceptable`` naming the form (``results`` or ``graph``)
+    no acceptable type was given for."""
 
     status: str
     body: bytes = b""
@@ -88,7 +97,16 @@ def run_job(store: ox.Store, job: QueryJob) -> QueryAnswer:
         return QueryAnswer("ok", result.serialize(format=RESULT_FORMATS[job.results_type]), job.results_type)
     except SyntaxError as err:
         return QueryAnswer("syntax", message=str(err.msg if err.msg else err))
-    except (ValueError, OSError, RuntimeError) as err:
+    except (OSError, RuntimeError) as err:
+        remote = [iri for iri, silent in services(job.text) if iri is not None and not silent]
+        if not remote:
+            return QueryAnswer("failed", message=str(err))
+        names = ", ".join(f"<{iri}>" for iri in remote)
+        if isinstance(err, TimeoutError):
+            return QueryAnswer("remote-timeout", message=f"the SERVICE endpoint {names} did not answer in time: {err}")
+        what = "cannot be reached" if isinstance(err, ConnectionError) else "failed"
+        return QueryAnswer("remote", message=f"the SERVICE endpoint {names} {what}: {str(err).strip()}")
+    except ValueError as err:
         return QueryAnswer("failed", message=str(err))
 
 

@@ -8,7 +8,13 @@ is enough for that, is linear in the text and cannot recurse.
 
 * :func:`check_query` / :func:`check_update` raise :class:`RequestRefused` for a query nested
   deeper than allowed, a ``SERVICE`` to an IRI that is not on the allow-list (or to a variable),
-  and (updates) any ``LOAD``.
+  and (updates) any ``LOAD`` or ``SERVICE``. IRIs are compared after RFC 3986 syntax-based
+  normalisation of the scheme, host and port only (:func:`normal_iri`): ``HTTP://Host:80/sparql``
+  is ``http://host/sparql``, but ``/sparql/`` is not ``/sparql`` (a different resource, and on
+  Oxigraph server a 404), so a trailing slash is refused, with a hint naming the listed IRI.
+* :func:`services` lists a query's ``SERVICE`` IRIs as the engine will read them (prefixed names
+  expanded, their ``\\``-escapes undone), and whether each is ``SILENT``: the answer of such a
+  query depends on another server, so it is not cached, and its failures are that server's.
 * :func:`top_level_words` gives the bare keywords outside braces, for rewriting a request's
   dataset (``USING``) or its ``LIMIT``.
 * :func:`cap_rows` makes a query return at most ``max_rows`` solutions.
@@ -19,14 +25,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 _TOKEN = re.compile(
     r"""(?P<skip>\#[^\n]*|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''"""
     r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
-    r"""|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<var>[?$]\w+)|(?P<pname>[A-Za-z_][\w.-]*:[\w.:%-]*|:[\w.:%-]*)"""
+    r"""|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<var>[?$]\w+)|(?P<pname>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?#@%])*)"""
     r"""|(?P<open>[{(\[])|(?P<close>[})\]])|(?P<number>\d+)|(?P<word>[A-Za-z_]\w*)""",
     re.DOTALL,
 )
+
+
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
 class RequestRefused(ValueError):
@@ -75,7 +85,12 @@ def check_query(text: str, *, max_depth: int, allowed_services: Iterable[str] = 
 
 
 def check_update(text: str, *, max_depth: int, allowed_services: Iterable[str] = ()) -> None:
-    """As :func:`check_query`, and ``LOAD`` is refused: the server fetches nothing on a client's behalf."""
+    """As :func:`check_query`, and ``LOAD`` is refused: the server fetches nothing on a client's behalf.
+
+    ``SERVICE`` is refused too, even to an allowed endpoint: an update runs in the server worker on a
+    copy of the store while holding its writer, outside the query process and its time limit, so a
+    slow remote would block every write. A federated query's answer can be sent as ``INSERT DATA``.
+    """
     _check(text, max_depth, frozenset(allowed_services), update=True)
 
 
@@ -84,25 +99,68 @@ def _check(text: str, max_depth: int, allowed: frozenset[str], update: bool) -> 
     deepest = max((t.depth + 1 for t in found if t.kind == "open"), default=0)
     if deepest > max_depth:
         raise RequestRefused(f"the request nests groups {deepest} deep; at most {max_depth} levels are accepted")
-    prefixes = _prefixes(found)
-    for i, t in enumerate(found):
-        if t.kind != "word":
-            continue
-        word = t.text.upper()
-        if update and word == "LOAD":
+    if update and any(t.kind == "word" and t.text.upper() == "LOAD" for t in found):
+        raise RequestRefused(
+            "LOAD is not accepted: this server fetches nothing on a client's behalf; "
+            "send the data itself (INSERT DATA, or PUT/POST to /rdf-graph-store)"
+        )
+    targets = _services(found)
+    if update and targets:
+        raise RequestRefused(
+            "SERVICE is not accepted in an update: an update holds the store's writer and has no time limit; "
+            "run the federated query at /sparql and send its answer as INSERT DATA"
+        )
+    normal_allowed = {normal_iri(a): a for a in allowed}
+    for iri, _silent in targets:
+        if iri is None:
+            raise RequestRefused("SERVICE needs the IRI of an allowed SPARQL endpoint, not a variable")
+        if normal_iri(iri) not in normal_allowed:
+            listed = ", ".join(f"<{a}>" for a in sorted(allowed)) or "none"
+            near = [a for n, a in normal_allowed.items() if n.rstrip("/") == normal_iri(iri).rstrip("/")]
+            hint = f" (note: <{near[0]}> is listed; a trailing slash makes a different IRI)" if near else ""
             raise RequestRefused(
-                "LOAD is not accepted: this server fetches nothing on a client's behalf; "
-                "send the data itself (INSERT DATA, or PUT/POST to /rdf-graph-store)"
+                f"SERVICE <{iri}> is not on this server's allow-list (allowed: {listed}){hint}; "
+                "the allow-list is the setting service_allowlist (option --allow-service IRI of "
+                "serve and query, environment CLUSTERKG_SERVICE_ALLOWLIST)"
             )
-        if word == "SERVICE":
-            after = [n for n in found[i + 1 : i + 3] if not (n.kind == "word" and n.text.upper() == "SILENT")]
-            target = after[0] if after else None
-            iri = _iri(target, prefixes)
-            if iri is None:
-                raise RequestRefused("SERVICE needs the IRI of an allowed SPARQL endpoint, not a variable")
-            if iri not in allowed:
-                listed = ", ".join(f"<{a}>" for a in sorted(allowed)) or "none"
-                raise RequestRefused(f"SERVICE <{iri}> is not on this server's allow-list (allowed: {listed})")
+
+
+def services(text: str) -> list[tuple[str | None, bool]]:
+    """The ``SERVICE`` targets of ``text`` in order: each IRI (``None`` for a variable) and whether it is SILENT."""
+    return _services(list(tokens(text)))
+
+
+def _services(found: list[Token]) -> list[tuple[str | None, bool]]:
+    prefixes = _prefixes(found)
+    targets: list[tuple[str | None, bool]] = []
+    for i, t in enumerate(found):
+        if t.kind == "word" and t.text.upper() == "SERVICE":
+            following = found[i + 1 : i + 3]
+            silent = bool(following) and following[0].kind == "word" and following[0].text.upper() == "SILENT"
+            after = following[1:] if silent else following[:1]
+            targets.append((_iri(after[0] if after else None, prefixes), silent))
+    return targets
+
+
+def normal_iri(iri: str) -> str:
+    """``iri`` with its scheme and host in lower case, a default port dropped and an empty path as ``/``.
+
+    Only what RFC 3986 (6.2.2.1, 6.2.3) says cannot change the resource: the path, query and
+    percent-encodings are left as they are, so an IRI that merely looks like an allowed one is
+    still refused.
+    """
+    parts = urlsplit(iri)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return iri
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    host, colon, port = hostport.rpartition(":") if not hostport.endswith("]") else (hostport, "", "")
+    if not colon:
+        host, port = hostport, ""
+    scheme = parts.scheme.lower()
+    if port == {"http": "80", "https": "443"}[scheme]:
+        port = ""
+    netloc = f"{userinfo}{at}{host.lower()}{':' + port if port else ''}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
 
 
 def _prefixes(found: list[Token]) -> dict[str, str]:
@@ -121,6 +179,7 @@ def _iri(token: Token | None, prefixes: dict[str, str]) -> str | None:
         return token.text[1:-1]
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
+        local = _LOCAL_ESCAPE.sub(r"\1", local)  # r:\/x is <…/x> to the engine
         if prefix in prefixes:
             return prefixes[prefix] + local
         return token.text
