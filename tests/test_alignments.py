@@ -51,7 +51,9 @@ def short(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
 
 
 def rows(store: ox.Store, query: str) -> list[tuple[str | None, ...]]:
-    return [tuple(short(value) for value in solution) for solution in store.query(PREFIXES + query)]
+    """Run ``query`` (``$MAPPINGS`` stands for the five SKOS mapping properties) and shorten the answers."""
+    text = PREFIXES + query.replace("$MAPPINGS", MAPPINGS)
+    return [tuple(short(value) for value in solution) for solution in store.query(text)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -137,10 +139,9 @@ def test_every_sector_in_the_data_is_aligned_to_nace_and_every_brochure_sector_t
             { ?concept skos:inScheme id-scheme:sectors } UNION { ?x ckg:sector|ckg:sectoralIndustry ?concept }
             FILTER NOT EXISTS {
                 ?concept ?mapping ?nace . ?nace skos:inScheme id-scheme:nace-rev2 .
-                FILTER(?mapping IN (%s))
+                FILTER(?mapping IN ($MAPPINGS))
             }
-        }"""
-        % MAPPINGS,
+        }""",
     )
     assert unaligned == []
     without_category = rows(
@@ -150,10 +151,9 @@ def test_every_sector_in_the_data_is_aligned_to_nace_and_every_brochure_sector_t
             ?sector skos:inScheme id-scheme:sectors .
             FILTER NOT EXISTS {
                 ?sector ?mapping ?category . ?category skos:inScheme id-scheme:sectoral-industries .
-                FILTER(?mapping IN (%s))
+                FILTER(?mapping IN ($MAPPINGS))
             }
-        }"""
-        % MAPPINGS,
+        }""",
     )
     assert without_category == []
     (count,) = rows(store, "SELECT (COUNT(?s) AS ?n) WHERE { ?s skos:inScheme id-scheme:sectors }")[0]
@@ -165,8 +165,7 @@ def test_every_alignment_has_provenance(store):
     mappings = rows(
         store,
         """
-        SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(?p IN (%s)) } }"""
-        % MAPPINGS,
+        SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(?p IN ($MAPPINGS)) } }""",
     )
     assert len(mappings) > 40
     assert {g for g, _, _ in mappings} == {GRAPH + "alignments"}
@@ -174,7 +173,7 @@ def test_every_alignment_has_provenance(store):
         store,
         """
         SELECT DISTINCT ?s ?o WHERE {
-            GRAPH ?g { ?s ?p ?o FILTER(?p IN (%s)) }
+            GRAPH ?g { ?s ?p ?o FILTER(?p IN ($MAPPINGS)) }
             FILTER NOT EXISTS {
                 GRAPH ?g {
                     ?g prov:wasGeneratedBy ?activity ; prov:wasAttributedTo id-org:clusterkg-curators .
@@ -183,8 +182,7 @@ def test_every_alignment_has_provenance(store):
                 }
                 ?source a prov:Entity ; dcterms:title ?title .
             }
-        }"""
-        % MAPPINGS,
+        }""",
     )
     assert without == []
     # The reason of every alignment between classifications is written on its subject.
@@ -192,10 +190,9 @@ def test_every_alignment_has_provenance(store):
         store,
         """
         SELECT DISTINCT ?s WHERE {
-            GRAPH ?g { ?s ?p ?o FILTER(?p IN (%s) && !STRSTARTS(STR(?o), "http://www.wikidata.org/")) }
+            GRAPH ?g { ?s ?p ?o FILTER(?p IN ($MAPPINGS) && !STRSTARTS(STR(?o), "http://www.wikidata.org/")) }
             FILTER NOT EXISTS { GRAPH ?g { ?s skos:editorialNote ?why FILTER(CONTAINS(?why, "curators")) } }
-        }"""
-        % MAPPINGS,
+        }""",
     )
     assert unexplained == []
 
@@ -334,6 +331,7 @@ def test_loading_an_alignment_to_an_undeclared_nace_code_is_refused(run_cli, tmp
     )
     result = run_cli("load", str(bad), "--store", str(store))
     assert result.returncode == 1, result.stdout + result.stderr
-    lines = [line for line in (result.stdout + result.stderr).splitlines() if "must point to a declared skos:Concept" in line]
+    output = (result.stdout + result.stderr).splitlines()
+    lines = [line for line in output if "must point to a declared skos:Concept" in line]
     assert lines and "<https://w3id.org/clusterkg/id/sector/tourism>" in lines[0]
     assert "Traceback" not in result.stderr
