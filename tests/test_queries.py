@@ -434,6 +434,49 @@ def test_clusters_in_sector(client):
     ]
 
 
+def test_clusters_by_nace_section(client):
+    """Through the alignment tables: metal (3 with VMC), automotive, wood (2), plastics and leather in C;
+    the two recycling clusters in E; construction in F; the two IT clusters in J. Agriculture and food
+    and tourism are only partly covered by NACE (skos:narrowMatch) and place no cluster in a section."""
+    assert rows(client, "clusters-by-nace-section", ["section", "nace", "clusters"]) == [
+        ("nace-rev2/c", "C", "8"),
+        ("nace-rev2/e", "E", "2"),
+        ("nace-rev2/f", "F", "1"),
+        ("nace-rev2/j", "J", "2"),
+    ]
+
+
+def test_clusters_in_nace_division(client):
+    got = rows(client, "clusters-in-nace-division", ["cluster", "classification", "mapping"])
+    close = "http://www.w3.org/2004/02/skos/core#closeMatch"
+    assert got == [
+        ("cluster/bipom-cluster", "sector/metal-processing-industry", close),
+        ("cluster/memos", "sector/metal-processing-industry", close),
+        ("cluster/vojvodina-metal-cluster", "sectoral-industry/metalworking-technology", close),
+    ]
+    automotive = rows(
+        client, "clusters-in-nace-division", ["cluster"], division="https://w3id.org/clusterkg/id/nace-rev2/c29"
+    )
+    assert automotive == [("cluster/automotive-cluster-of-serbia",)]
+
+
+def test_clusters_by_nuts_3_region(client):
+    got = rows(client, "clusters-by-nuts-3-region", ["district", "nuts", "region", "clusters"])
+    assert got == [
+        ("place/belgrade-area", "RS110", "place/belgrade-region", "8"),
+        ("place/south-backa-district", "RS123", "place/vojvodina", "3"),  # Novi Sad
+        ("place/north-backa-district", "RS125", "place/vojvodina", "1"),  # Subotica
+        ("place/srem-district", "RS127", "place/vojvodina", "2"),  # Ruma, Indjija
+        ("place/raska-district", "RS217", "place/sumadija-and-western-serbia", "1"),  # Kraljevo
+        ("place/sumadija-district", "RS218", "place/sumadija-and-western-serbia", "2"),  # Kragujevac
+        ("place/zajecar-district", "RS223", "place/southern-and-eastern-serbia", "1"),  # Knjazevac
+        ("place/jablanica-district", "RS224", "place/southern-and-eastern-serbia", "1"),  # Leskovac
+        ("place/nisava-district", "RS225", "place/southern-and-eastern-serbia", "1"),  # Nis
+    ]
+    # the districts add up to the brochure's 20 clusters, as the NUTS 2 totals do
+    assert sum(int(r[3]) for r in got) == BROCHURE_20
+
+
 def test_network_position_of_a_cluster(client):
     """The ECCP profile names 16 partner clusters of the Vojvodina Metal Cluster, 10 abroad: 10/16 = 0.625."""
     got = rows(client, "network-position-of-a-cluster", ["network", "degree", "weightedDegree", "crossBorderShare"])
