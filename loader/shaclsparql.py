@@ -199,7 +199,7 @@ def _format(messages: list[str], bound: dict[str, ox.Term], value: ox.Term | Non
     if value is not None:
         values["value"] = value
     for name, term in values.items():
-        msg = re.sub("{{[?$]{}}}".format(name), _plain(term).replace("\\", "\\\\"), msg)
+        msg = re.sub(f"{{[?$]{name}}}", _plain(term), msg)  # as pySHACL does it
     return msg
 
 
@@ -280,6 +280,8 @@ class _Compiler:
             p, v, values = None, this, ""
 
         def per_value(component: str, condition: str) -> tuple[str, str, str | None]:
+            if not values:  # a node shape: the focus node itself, bound by the enclosing pattern
+                return component, f"FILTER({condition})", v
             return component, f"{{ {values} FILTER({condition}) }}", v
 
         for cls in g.objects(shape, SH["class"]):

@@ -217,11 +217,13 @@ def _from_raw(store: ox.Store, raw: Raw, origins: Mapping[Node, str], default_fi
 
 
 def _ox_label(store: ox.Store, node: ox.Term) -> str:
+    if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
+        return ""
     for prop in (SKOS.prefLabel, RDFS.label):
         labels = [q.object for q in store.quads_for_pattern(node, ox.NamedNode(str(prop)), None, ox.DefaultGraph())]
         if labels:
             english = [lit for lit in labels if isinstance(lit, ox.Literal) and lit.language == "en"]
-            return (english or labels)[0].value
+            return min(lit.value for lit in (english or labels))
     return ""
 
 
@@ -312,5 +314,5 @@ def _label(graph: Graph, node: Node | None) -> str:
         labels = list(graph.objects(node, prop))
         if labels:
             english = [lit for lit in labels if isinstance(lit, Literal) and lit.language == "en"]
-            return str((english or labels)[0])
+            return min(str(lit) for lit in (english or labels))  # the first in order: both engines agree
     return ""
