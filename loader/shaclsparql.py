@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -101,8 +101,15 @@ class CompiledShapes:
 
     checks: list[_Check] = field(default_factory=list)
 
-    def run(self, store: ox.Store, focus: set[ox.Term] | None = None) -> list[Raw]:
-        """All results over ``store``'s default graph (``focus``: keep only those focus nodes)."""
+    def run(
+        self, store: ox.Store, focus: set[ox.Term] | None = None, show: Callable[[ox.Term, ox.Term], str] | None = None
+    ) -> list[Raw]:
+        """All results over ``store``'s default graph (``focus``: keep only those focus nodes).
+
+        ``show(focus, term)`` writes a term into a message as pySHACL would (the literal's lexical
+        form as the data wrote it: Oxigraph's store keeps numbers and dates in canonical form).
+        """
+        show = show or (lambda _focus, term: _plain(term))
         results: list[Raw] = []
         focus_cache: dict[str, set[ox.Term]] = {}
         ill: dict[str, list[ox.Literal]] | None = None
@@ -131,7 +138,7 @@ class CompiledShapes:
                         continue
                     seen.add(key)
                     value = bound.get("value", this if check.node_shape else None)
-                    message = _format(check.messages, bound, value)
+                    message = _format(check.messages, bound, value, lambda t: show(this, t))
                     results.append(
                         Raw(this, _path(bound.get("path")), value, check.component,
                             check.severity, message, str(check.shape))
@@ -190,7 +197,9 @@ def _path(term: ox.Term | None) -> Node | None:
     return to_rdflib(term)
 
 
-def _format(messages: list[str], bound: dict[str, ox.Term], value: ox.Term | None) -> str:
+def _format(
+    messages: list[str], bound: dict[str, ox.Term], value: ox.Term | None, show: Callable[[ox.Term], str]
+) -> str:
     """pySHACL's substitution of ``{?var}`` / ``{$var}`` in a SPARQL constraint's message."""
     if not messages:
         return ""
@@ -199,7 +208,7 @@ def _format(messages: list[str], bound: dict[str, ox.Term], value: ox.Term | Non
     if value is not None:
         values["value"] = value
     for name, term in values.items():
-        msg = re.sub(f"{{[?$]{name}}}", _plain(term), msg)  # as pySHACL does it
+        msg = re.sub(f"{{[?$]{name}}}", show(term), msg)  # as pySHACL does it
     return msg
 
 

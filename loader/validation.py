@@ -197,11 +197,62 @@ def _validate_sparql(
 ) -> ValidationReport:
     store = data if isinstance(data, ox.Store) else data_store(data)
     focus = None if only is None else {from_rdflib(n) for n in only}
-    results = [_from_raw(store, raw, origins, default_file) for raw in compiled.run(store, focus)]
-    return _sorted(results)
+    lexical = _Lexical(data)
+    raws = compiled.run(store, focus, lexical.show)
+    return _sorted([_from_raw(store, raw, origins, default_file, lexical) for raw in raws])
 
 
-def _from_raw(store: ox.Store, raw: Raw, origins: Mapping[Node, str], default_file: str) -> ValidationResult:
+class _Lexical:
+    """The lexical form the data wrote a literal in, which Oxigraph's store does not keep for numbers and dates.
+
+    pySHACL reports ``"60000.00"^^xsd:decimal`` as ``60000.00``; the store gives back ``60000``. The
+    few literals in results are looked up among their focus node's own triples in the input.
+    """
+
+    def __init__(self, data: Data | ox.Store) -> None:
+        self.data = data
+        self.by_subject: dict[ox.Term, list[ox.Term]] | None = None
+        self.cache: dict[ox.Term, dict[ox.Literal, str]] = {}
+
+    def show(self, focus: ox.Term, term: ox.Term) -> str:
+        if not isinstance(term, ox.Literal) or term.datatype.value in _KEPT:
+            return str(to_rdflib(term))
+        return self.originals(focus).get(term, str(to_rdflib(term)))
+
+    def originals(self, focus: ox.Term) -> dict[ox.Literal, str]:
+        if focus in self.cache:
+            return self.cache[focus]
+        literals = [o for o in self.objects(focus) if isinstance(o, ox.Literal) and o.datatype.value not in _KEPT]
+        scratch = ox.Store()
+        scratch.extend(
+            ox.Quad(ox.NamedNode(f"urn:x:{i}"), _P, lit, ox.DefaultGraph()) for i, lit in enumerate(literals)
+        )
+        found = {}
+        for q in scratch.quads_for_pattern(None, _P, None, None):
+            original = literals[int(q.subject.value[6:])]
+            found[q.object] = str(to_rdflib(original))
+        self.cache[focus] = found
+        return found
+
+    def objects(self, focus: ox.Term) -> list[ox.Term]:
+        if isinstance(self.data, ox.Store) or not isinstance(focus, (ox.NamedNode, ox.BlankNode)):
+            return []
+        if isinstance(self.data, Graph):
+            return [from_rdflib(o) for o in self.data.objects(to_rdflib(focus), None)]
+        if self.by_subject is None:
+            self.by_subject = {}
+            for q in self.data:
+                self.by_subject.setdefault(q.subject, []).append(q.object)
+        return self.by_subject.get(focus, [])
+
+
+_KEPT = {str(XSD.string), str(RDF.langString)}
+_P = ox.NamedNode("urn:x:p")
+
+
+def _from_raw(
+    store: ox.Store, raw: Raw, origins: Mapping[Node, str], default_file: str, lexical: _Lexical
+) -> ValidationResult:
     focus = to_rdflib(raw.focus)
     path = raw.path
     return ValidationResult(
@@ -210,10 +261,18 @@ def _from_raw(store: ox.Store, raw: Raw, origins: Mapping[Node, str], default_fi
         focus=_show(focus),
         path=_curie(path) if isinstance(path, URIRef) else ("(complex path)" if path is not None else ""),
         message=raw.message or "does not conform to its shape",
-        value=_show(to_rdflib(raw.value)) if raw.value is not None else "",
+        value=_value(raw, lexical),
         focus_label=_ox_label(store, raw.focus),
         component=raw.component,
     )
+
+
+def _value(raw: Raw, lexical: _Lexical) -> str:
+    if raw.value is None:
+        return ""
+    if isinstance(raw.value, ox.Literal):
+        return lexical.show(raw.focus, raw.value)
+    return _show(to_rdflib(raw.value))
 
 
 def _ox_label(store: ox.Store, node: ox.Term) -> str:
