@@ -138,7 +138,7 @@ class CompiledShapes:
                         continue
                     seen.add(key)
                     value = bound.get("value", this if check.node_shape else None)
-                    message = _format(check.messages, bound, value, lambda t: show(this, t))
+                    message = _format(check.messages, bound, value, lambda t, f=this: show(f, t))
                     results.append(
                         Raw(this, _path(bound.get("path")), value, check.component,
                             check.severity, message, str(check.shape))
