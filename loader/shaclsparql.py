@@ -100,6 +100,7 @@ class CompiledShapes:
     """The queries for every targeted shape; :meth:`run` evaluates them over a store."""
 
     checks: list[_Check] = field(default_factory=list)
+    focus_queries: list[str] = field(default_factory=list)  # the i-th is materialised as _focus_pattern(i)
 
     def run(
         self, store: ox.Store, focus: set[ox.Term] | None = None, show: Callable[[ox.Term, ox.Term], str] | None = None
@@ -110,8 +111,31 @@ class CompiledShapes:
         form as the data wrote it: Oxigraph's store keeps numbers and dates in canonical form).
         """
         show = show or (lambda _focus, term: _plain(term))
-        results: list[Raw] = []
+        # Each shape's focus nodes are computed once (a union of class targets with
+        # rdf:type/rdfs:subClassOf* is the costly part of every query) and written into a scratch
+        # named graph that the constraint queries join; the data's default graph is not touched.
         focus_cache: dict[str, set[ox.Term]] = {}
+        scratch = []
+        for i, query in enumerate(self.focus_queries):
+            found = {row["this"] for row in store.query(query)}
+            if focus is not None:
+                found &= focus
+            focus_cache[query] = found
+            scratch += [ox.Quad(_shape_node(i), _FOCUS, node, _SCRATCH) for node in found]
+        store.extend(scratch)
+        try:
+            return self._run(store, focus, show, focus_cache)
+        finally:
+            store.remove_graph(_SCRATCH)
+
+    def _run(
+        self,
+        store: ox.Store,
+        focus: set[ox.Term] | None,
+        show: Callable[[ox.Term, ox.Term], str],
+        focus_cache: dict[str, set[ox.Term]],
+    ) -> list[Raw]:
+        results: list[Raw] = []
         ill: dict[str, list[ox.Literal]] | None = None
         for check in self.checks:
             if _ILL in check.query:
@@ -119,8 +143,6 @@ class CompiledShapes:
                 check = _replace_ill(check, ill)
             allowed = None
             if check.focus_query is not None:
-                if check.focus_query not in focus_cache:
-                    focus_cache[check.focus_query] = {row["this"] for row in store.query(check.focus_query)}
                 allowed = focus_cache[check.focus_query]
             seen: set[tuple[object, ...]] = set()
             solutions = store.query(check.query)
@@ -150,6 +172,18 @@ class CompiledShapes:
                         check.messages[0] if check.messages else "", str(check.shape))
                 )  # fmt: skip
         return results
+
+
+_SCRATCH = ox.NamedNode("urn:clusterkg:validation:focus")
+_FOCUS = ox.NamedNode("urn:clusterkg:validation:focusNode")
+
+
+def _shape_node(i: int) -> ox.NamedNode:
+    return ox.NamedNode(f"urn:clusterkg:validation:shape:{i}")
+
+
+def _focus_pattern(i: int) -> str:
+    return f"GRAPH <{_SCRATCH.value}> {{ <{_shape_node(i).value}> <{_FOCUS.value}> ?this }}"
 
 
 def _ill_typed(store: ox.Store) -> dict[str, list[ox.Literal]]:
@@ -458,8 +492,10 @@ class _Compiler:
             targets = self.targets(shape)
             if not targets:
                 continue
-            focus = "{ " + " } UNION { ".join(targets) + " }"
-            focus_query = f"{_PREFIXES} SELECT DISTINCT ?this WHERE {{ {focus} }}"
+            union = "{ " + " } UNION { ".join(targets) + " }"
+            focus_query = f"{_PREFIXES} SELECT DISTINCT ?this WHERE {{ {union} }}"
+            focus = _focus_pattern(len(compiled.focus_queries))
+            compiled.focus_queries.append(focus_query)
             self.top_level(compiled, shape, focus, focus_query, node_shape=True)
             for prop in g.objects(shape, SH.property):
                 self.top_level(compiled, prop, focus, focus_query, node_shape=False)

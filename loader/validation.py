@@ -114,7 +114,7 @@ def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-Data = Graph | Iterable[ox.Quad]
+Data = Graph | Iterable[ox.Quad] | ox.Store
 
 
 def validate(
@@ -127,6 +127,9 @@ def validate(
     shapes: Graph | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (an rdflib graph or Oxigraph quads, merged) against the shapes.
+
+    ``data`` may also be an Oxigraph store whose default graph already holds the data and the
+    ontology (see :func:`data_store`): large files are bulk-loaded into one without Python in between.
 
     ``engine`` chooses SPARQL-in-Oxigraph or pySHACL (see the module docstring); ``shapes``
     replaces the bundled shapes (tests). Both engines see the data plus the ontology and schemes,
@@ -141,6 +144,8 @@ def validate(
             compiled = None  # pySHACL below validates every shape; nothing is skipped
         if compiled is not None:
             return _validate_sparql(compiled, data, origins or {}, default_file, only)
+    if isinstance(data, ox.Store):
+        data = data.quads_for_pattern(None, None, None, ox.DefaultGraph())
     graph = data if isinstance(data, Graph) else graph_of(data)
     return validate_pyshacl(graph, origins=origins, default_file=default_file, only=only, shapes=shapes)
 
@@ -173,7 +178,7 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return from_rdflib(term)
 
 
-def data_store(data: Data) -> ox.Store:
+def data_store(data: Graph | Iterable[ox.Quad]) -> ox.Store:
     """An in-memory Oxigraph store holding ``data`` and the ontology in its default graph."""
     store = ox.Store()
     if isinstance(data, Graph):
@@ -190,7 +195,7 @@ def data_store(data: Data) -> ox.Store:
 
 def _validate_sparql(
     compiled: CompiledShapes,
-    data: Data | ox.Store,
+    data: Data,
     origins: Mapping[Node, str],
     default_file: str,
     only: Collection[Node] | None,
