@@ -101,6 +101,7 @@ class CompiledShapes:
 
     checks: list[_Check] = field(default_factory=list)
     focus_queries: list[str] = field(default_factory=list)  # the i-th is materialised as _focus_pattern(i)
+    class_queries: list[str] = field(default_factory=list)  # the j-th class's instances, as _instance_pattern(j)
 
     def run(
         self, store: ox.Store, focus: set[ox.Term] | None = None, show: Callable[[ox.Term, ox.Term], str] | None = None
@@ -114,7 +115,13 @@ class CompiledShapes:
         # Each shape's focus nodes are computed once (a union of class targets with
         # rdf:type/rdfs:subClassOf* is the costly part of every query) and written into a scratch
         # named graph that the constraint queries join; the data's default graph is not touched.
+        # The instances of every class the shapes name (sh:class, sh:targetClass), through
+        # rdfs:subClassOf, are computed once the same way: a lookup per value instead of a path.
         focus_cache: dict[str, set[ox.Term]] = {}
+        classes = []
+        for j, query in enumerate(self.class_queries):
+            classes += [ox.Quad(_class_node(j), _FOCUS, row["x"], _SCRATCH) for row in store.query(query)]
+        store.bulk_extend(classes)
         scratch = []
         for i, query in enumerate(self.focus_queries):
             found = {row["this"] for row in store.query(query)}
@@ -122,7 +129,7 @@ class CompiledShapes:
                 found &= focus
             focus_cache[query] = found
             scratch += [ox.Quad(_shape_node(i), _FOCUS, node, _SCRATCH) for node in found]
-        store.extend(scratch)
+        store.bulk_extend(scratch)
         try:
             return self._run(store, focus, show, focus_cache)
         finally:
@@ -180,6 +187,14 @@ _FOCUS = ox.NamedNode("urn:clusterkg:validation:focusNode")
 
 def _shape_node(i: int) -> ox.NamedNode:
     return ox.NamedNode(f"urn:clusterkg:validation:shape:{i}")
+
+
+def _class_node(j: int) -> ox.NamedNode:
+    return ox.NamedNode(f"urn:clusterkg:validation:class:{j}")
+
+
+def _instance_pattern(j: int, var: str) -> str:
+    return f"GRAPH <{_SCRATCH.value}> {{ <{_class_node(j).value}> <{_FOCUS.value}> {var} }}"
 
 
 def _focus_pattern(i: int) -> str:
@@ -257,6 +272,13 @@ class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self.fresh = itertools.count()
+        self.classes: dict[Node, int] = {}
+
+    def instance(self, var: str, cls: Node) -> str:
+        """``var`` is an instance of ``cls`` (or of a subclass): a lookup in the materialised instances."""
+        if cls not in self.classes:
+            self.classes[cls] = len(self.classes)
+        return _instance_pattern(self.classes[cls], var)
 
     # --- terms and paths -------------------------------------------------------------------
     def var(self, stem: str) -> str:
@@ -329,7 +351,7 @@ class _Compiler:
 
         for cls in g.objects(shape, SH["class"]):
             yield per_value(
-                "ClassConstraintComponent", f"NOT EXISTS {{ {v} rdf:type/rdfs:subClassOf* {self.term(cls)} }}"
+                "ClassConstraintComponent", f"NOT EXISTS {{ {self.instance(v, cls)} }}"
             )
         for dt in g.objects(shape, SH.datatype):
             ok = f"(isLiteral({v}) && datatype({v}) = {self.term(dt)})"
@@ -424,9 +446,9 @@ class _Compiler:
                 a, b, lang = self.var("u"), self.var("u"), self.var("lang")
                 yield (
                     "UniqueLangConstraintComponent",
-                    f"{{ SELECT DISTINCT {this} {lang} WHERE {{ {this} {p} {a} . {this} {p} {b} . "
+                    f"{{ {this} {p} {a} . {this} {p} {b} . "
                     f"FILTER(isLiteral({a}) && isLiteral({b}) && lang({a}) != '' && !sameTerm({a}, {b}) "
-                    f"&& LCASE(lang({a})) = LCASE(lang({b}))) BIND(LCASE(lang({a})) AS {lang}) }} }}",
+                    f"&& LCASE(lang({a})) = LCASE(lang({b}))) BIND(LCASE(lang({a})) AS {lang}) }}",
                     None,
                 )
         quals = list(g.objects(shape, SH.qualifiedValueShape))
@@ -463,7 +485,7 @@ class _Compiler:
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, _OWL_CLASS) in g:
             classes.append(shape)
         for cls in classes:
-            found.append(f"?this rdf:type/rdfs:subClassOf* {self.term(cls)} .")
+            found.append(self.instance("?this", cls))
         for node in g.objects(shape, SH.targetNode):
             found.append(f"VALUES ?this {{ {self.term(node)} }}")
         for p in g.objects(shape, SH.targetSubjectsOf):
@@ -499,6 +521,10 @@ class _Compiler:
             self.top_level(compiled, shape, focus, focus_query, node_shape=True)
             for prop in g.objects(shape, SH.property):
                 self.top_level(compiled, prop, focus, focus_query, node_shape=False)
+        for cls, j in sorted(self.classes.items(), key=lambda item: item[1]):
+            compiled.class_queries.append(
+                f"{_PREFIXES} SELECT DISTINCT ?x WHERE {{ ?x rdf:type/rdfs:subClassOf* {self.term(cls)} }}"
+            )
         return compiled
 
     def top_level(self, out: CompiledShapes, shape: Node, focus: str, focus_query: str, *, node_shape: bool) -> None:
@@ -512,6 +538,8 @@ class _Compiler:
             select = "?this" + (f" ({value} AS ?value)" if value and value != "?this" else "")
             if value == "?this":
                 select = "?this (?this AS ?value)"
+            if component == "UniqueLangConstraintComponent":  # one result per duplicated language
+                select += " " + re.findall(r"\?lang\d+", pattern)[0]
             query = f"{_PREFIXES} SELECT DISTINCT {select} WHERE {{ {focus} {pattern} }}"
             out.checks.append(_Check(shape, component, query, path, severity, messages, value is not None))
         if node_shape:

@@ -188,8 +188,8 @@ def data_store(data: Graph | Iterable[ox.Quad]) -> ox.Store:
         )
     else:
         quads = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in data)
-    store.extend(quads)
-    store.extend(ontology_quads())
+    store.bulk_extend(quads)
+    store.bulk_extend(ontology_quads())
     return store
 
 
