@@ -91,7 +91,7 @@ class _Check:
     messages: list[str]
     has_value: bool
     sparql_vars: bool = False  # a sh:sparql constraint: message placeholders, value = ?value or $this
-    focus_query: str | None = None  # sh:sparql: rows are kept for these focus nodes only
+    focus_index: int | None = None  # sh:sparql: rows are kept for this shape's focus nodes only
     node_shape: bool = False
 
 
@@ -101,7 +101,8 @@ class CompiledShapes:
 
     checks: list[_Check] = field(default_factory=list)
     focus_queries: list[str] = field(default_factory=list)  # the i-th is materialised as _focus_pattern(i)
-    class_queries: list[str] = field(default_factory=list)  # the j-th class's instances, as _instance_pattern(j)
+    classes: list[str] = field(default_factory=list)  # the j-th class's instances, as _instance_pattern(j)
+    focus_classes: list[list[str]] = field(default_factory=list)  # the i-th shape's target classes
 
     def run(
         self, store: ox.Store, focus: set[ox.Term] | None = None, show: Callable[[ox.Term, ox.Term], str] | None = None
@@ -117,17 +118,21 @@ class CompiledShapes:
         # named graph that the constraint queries join; the data's default graph is not touched.
         # The instances of every class the shapes name (sh:class, sh:targetClass), through
         # rdfs:subClassOf, are computed once the same way: a lookup per value instead of a path.
-        focus_cache: dict[str, set[ox.Term]] = {}
-        classes = []
-        for j, query in enumerate(self.class_queries):
-            classes += [ox.Quad(_class_node(j), _FOCUS, row["x"], _SCRATCH) for row in store.query(query)]
-        store.bulk_extend(classes)
+        focus_cache: dict[int, set[ox.Term]] = {}
+        instances = _instances(store, set(self.classes) | {c for cs in self.focus_classes for c in cs})
+        store.bulk_extend(
+            ox.Quad(_class_node(j), _FOCUS, node, _SCRATCH)
+            for j, cls in enumerate(self.classes)
+            for node in instances[cls]
+        )
         scratch = []
         for i, query in enumerate(self.focus_queries):
-            found = {row["this"] for row in store.query(query)}
+            found = set().union(*(instances[c] for c in self.focus_classes[i]))
+            if query:
+                found |= {row["this"] for row in store.query(query)}
             if focus is not None:
                 found &= focus
-            focus_cache[query] = found
+            focus_cache[i] = found
             scratch += [ox.Quad(_shape_node(i), _FOCUS, node, _SCRATCH) for node in found]
         store.bulk_extend(scratch)
         try:
@@ -140,7 +145,7 @@ class CompiledShapes:
         store: ox.Store,
         focus: set[ox.Term] | None,
         show: Callable[[ox.Term, ox.Term], str],
-        focus_cache: dict[str, set[ox.Term]],
+        focus_cache: dict[int, set[ox.Term]],
     ) -> list[Raw]:
         results: list[Raw] = []
         ill: dict[str, list[ox.Literal]] | None = None
@@ -149,8 +154,8 @@ class CompiledShapes:
                 ill = _ill_typed(store) if ill is None else ill
                 check = _replace_ill(check, ill)
             allowed = None
-            if check.focus_query is not None:
-                allowed = focus_cache[check.focus_query]
+            if check.focus_index is not None:
+                allowed = focus_cache[check.focus_index]
             seen: set[tuple[object, ...]] = set()
             solutions = store.query(check.query)
             names = [v.value for v in solutions.variables]
@@ -187,6 +192,27 @@ _FOCUS = ox.NamedNode("urn:clusterkg:validation:focusNode")
 
 def _shape_node(i: int) -> ox.NamedNode:
     return ox.NamedNode(f"urn:clusterkg:validation:shape:{i}")
+
+
+def _instances(store: ox.Store, classes: set[str]) -> dict[str, set[ox.Term]]:
+    """The nodes ``?x rdf:type/rdfs:subClassOf* C`` for each class ``C``: one pass over rdf:type."""
+    typed: dict[str, set[ox.Term]] = {}
+    for row in store.query("SELECT ?x ?t WHERE { ?x a ?t FILTER(isIRI(?t)) }"):
+        typed.setdefault(row["t"].value, set()).add(row["x"])
+    subclasses: dict[str, set[str]] = {}
+    for row in store.query("SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?o }"):
+        if isinstance(row["s"], ox.NamedNode) and isinstance(row["o"], ox.NamedNode):
+            subclasses.setdefault(row["o"].value, set()).add(row["s"].value)
+    found: dict[str, set[ox.Term]] = {}
+    for cls in classes:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for sub in subclasses.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        found[cls] = set().union(*(typed.get(c, set()) for c in seen))
+    return found
 
 
 def _class_node(j: int) -> ox.NamedNode:
@@ -276,6 +302,8 @@ class _Compiler:
 
     def instance(self, var: str, cls: Node) -> str:
         """``var`` is an instance of ``cls`` (or of a subclass): a lookup in the materialised instances."""
+        if not isinstance(cls, URIRef):
+            raise Unsupported(f"sh:class {cls} is not an IRI")
         if cls not in self.classes:
             self.classes[cls] = len(self.classes)
         return _instance_pattern(self.classes[cls], var)
@@ -350,9 +378,7 @@ class _Compiler:
             return component, f"{{ {values} FILTER({condition}) }}", v
 
         for cls in g.objects(shape, SH["class"]):
-            yield per_value(
-                "ClassConstraintComponent", f"NOT EXISTS {{ {self.instance(v, cls)} }}"
-            )
+            yield per_value("ClassConstraintComponent", f"NOT EXISTS {{ {self.instance(v, cls)} }}")
         for dt in g.objects(shape, SH.datatype):
             ok = f"(isLiteral({v}) && datatype({v}) = {self.term(dt)})"
             if dt not in _NO_CHECK:
@@ -478,21 +504,23 @@ class _Compiler:
         return " || ".join(parts) or "false"
 
     # --- top-level shapes -------------------------------------------------------------------
-    def targets(self, shape: Node) -> list[str]:
+    def targets(self, shape: Node) -> tuple[list[str], list[str]]:
+        """The target classes of ``shape`` and its other targets as patterns binding ``?this``."""
         g = self.g
         found = []
         classes = list(g.objects(shape, SH.targetClass))
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, _OWL_CLASS) in g:
             classes.append(shape)
         for cls in classes:
-            found.append(self.instance("?this", cls))
+            if not isinstance(cls, URIRef):
+                raise Unsupported(f"a blank node as target class of {shape}")
         for node in g.objects(shape, SH.targetNode):
             found.append(f"VALUES ?this {{ {self.term(node)} }}")
         for p in g.objects(shape, SH.targetSubjectsOf):
             found.append(f"?this {self.term(p)} [] .")
         for p in g.objects(shape, SH.targetObjectsOf):
             found.append(f"[] {self.term(p)} ?this .")
-        return found
+        return [str(c) for c in classes], found
 
     def messages(self, shape: Node) -> list[str]:
         msgs = [str(m) for m in self.g.objects(shape, SH.message)]
@@ -511,23 +539,22 @@ class _Compiler:
         for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
             shapes |= set(g.subjects(p, None))
         for shape in sorted(shapes, key=str):
-            targets = self.targets(shape)
-            if not targets:
+            classes, targets = self.targets(shape)
+            if not targets and not classes:
                 continue
             union = "{ " + " } UNION { ".join(targets) + " }"
-            focus_query = f"{_PREFIXES} SELECT DISTINCT ?this WHERE {{ {union} }}"
+            focus_query = f"{_PREFIXES} SELECT DISTINCT ?this WHERE {{ {union} }}" if targets else ""
             focus = _focus_pattern(len(compiled.focus_queries))
             compiled.focus_queries.append(focus_query)
-            self.top_level(compiled, shape, focus, focus_query, node_shape=True)
+            compiled.focus_classes.append(classes)
+            index = len(compiled.focus_queries) - 1
+            self.top_level(compiled, shape, focus, index, node_shape=True)
             for prop in g.objects(shape, SH.property):
-                self.top_level(compiled, prop, focus, focus_query, node_shape=False)
-        for cls, j in sorted(self.classes.items(), key=lambda item: item[1]):
-            compiled.class_queries.append(
-                f"{_PREFIXES} SELECT DISTINCT ?x WHERE {{ ?x rdf:type/rdfs:subClassOf* {self.term(cls)} }}"
-            )
+                self.top_level(compiled, prop, focus, index, node_shape=False)
+        compiled.classes = [str(c) for c, _ in sorted(self.classes.items(), key=lambda item: item[1])]
         return compiled
 
-    def top_level(self, out: CompiledShapes, shape: Node, focus: str, focus_query: str, *, node_shape: bool) -> None:
+    def top_level(self, out: CompiledShapes, shape: Node, focus: str, index: int, *, node_shape: bool) -> None:
         path = self.one(shape, SH.path)
         if node_shape and path is not None:
             raise Unsupported(f"a targeted property shape {shape}")
@@ -544,9 +571,9 @@ class _Compiler:
             out.checks.append(_Check(shape, component, query, path, severity, messages, value is not None))
         if node_shape:
             for constraint in self.g.objects(shape, SH.sparql):
-                out.checks.append(self.sparql(shape, constraint, focus_query, severity))
+                out.checks.append(self.sparql(shape, constraint, index, severity))
 
-    def sparql(self, shape: Node, constraint: Node, focus_query: str, severity: str) -> _Check:
+    def sparql(self, shape: Node, constraint: Node, index: int, severity: str) -> _Check:
         g = self.g
         self.check_known(constraint, {SH.select, SH.prefixes, SH.message})
         select = g.value(constraint, SH.select)
@@ -577,7 +604,7 @@ class _Compiler:
             own,
             True,
             sparql_vars=True,
-            focus_query=focus_query,
+            focus_index=index,
             node_shape=True,
         )
 
