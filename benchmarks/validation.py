@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.inputs import read_paths
 from clusterkg.loader.loading import load_files
-from clusterkg.loader.validation import ontology_quads, validate
+from clusterkg.loader.validation import compiled_shapes, ontology_quads, validate
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,16 +54,18 @@ def write_dataset(triples: int, out: Path, *, quads: bool = False) -> tuple[Path
     manifest = _generator()(triples, 1, 0.002, out / "gen")
     target = out / ("data.nq" if quads else "data.nt")
     n = 0
-    with target.open("w", encoding="utf-8") as f:
+    with target.open("w", encoding="utf-8") as f, (out / "merge.nt").open("w", encoding="utf-8") as merge:
         for name in manifest["files"]:
             graph = f" <https://w3id.org/clusterkg/graph/{Path(name).stem}>" if quads else ""
             for line in (out / "gen" / name).read_text(encoding="utf-8").splitlines():
                 f.write(line[:-1].rstrip() + graph + " .\n" if quads else line + "\n")
+                merge.write(line + "\n")
                 n += 1
         for source in bundled_sources():
             for q in source.quads:
                 graph = f" {q.graph_name}" if quads else ""
                 f.write(f"{q.subject} {q.predicate} {q.object}{graph} .\n")
+                merge.write(f"{q.subject} {q.predicate} {q.object} .\n")
                 n += 1
     return target, n
 
@@ -113,12 +115,13 @@ def time_incremental(triples: int, out: Path, repeat: int) -> dict[str, list[flo
     data, n = write_dataset(triples, out, quads=True)
     cluster = one_cluster(out)
     times: dict[str, list[float]] = {"sparql": [], "pyshacl": []}
+    compiled_shapes(), ontology_quads()  # once per process (a CLI load pays ~1 s for it, a server once)
     for engine in ("sparql", "pyshacl") * repeat:
         location = out / f"store-{engine}"
         shutil.rmtree(location, ignore_errors=True)
         store = ox.Store(str(location))
         store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the default graph: the merge
+        store.bulk_load(path=str(out / "merge.nt"), format=ox.RdfFormat.N_TRIPLES)  # the default graph: the merge
         sources = read_paths([cluster])
         start = time.perf_counter()
         result = load_files(store, sources, network=False, engine=engine)  # type: ignore[arg-type]
@@ -160,7 +163,8 @@ def main() -> int:
             times = time_incremental(args.incremental, Path(tmp), args.repeat)
             for engine, ts in times.items():
                 print(
-                    f"- {engine}: validate + commit median {statistics.median(ts):.3f} s ({', '.join(f'{t:.3f}' for t in ts)})"
+                    f"- {engine}: validate + commit median {statistics.median(ts):.3f} s "
+                    f"({', '.join(f'{t:.3f}' for t in ts)})"
                 )
     return 0
 

@@ -92,6 +92,7 @@ class _Check:
     has_value: bool
     sparql_vars: bool = False  # a sh:sparql constraint: message placeholders, value = ?value or $this
     focus_index: int | None = None  # sh:sparql: rows are kept for this shape's focus nodes only
+    shape_index: int = -1  # whose focus nodes the query joins: no focus node, no query
     node_shape: bool = False
 
 
@@ -150,6 +151,8 @@ class CompiledShapes:
         results: list[Raw] = []
         ill: dict[str, list[ox.Literal]] | None = None
         for check in self.checks:
+            if not focus_cache.get(check.shape_index, True):
+                continue  # a shape with no focus node here (incremental validation: most of them)
             if _ILL in check.query:
                 ill = _ill_typed(store) if ill is None else ill
                 check = _replace_ill(check, ill)
@@ -568,7 +571,9 @@ class _Compiler:
             if component == "UniqueLangConstraintComponent":  # one result per duplicated language
                 select += " " + re.findall(r"\?lang\d+", pattern)[0]
             query = f"{_PREFIXES} SELECT DISTINCT {select} WHERE {{ {focus} {pattern} }}"
-            out.checks.append(_Check(shape, component, query, path, severity, messages, value is not None))
+            out.checks.append(
+                _Check(shape, component, query, path, severity, messages, value is not None, shape_index=index)
+            )
         if node_shape:
             for constraint in self.g.objects(shape, SH.sparql):
                 out.checks.append(self.sparql(shape, constraint, index, severity))
@@ -605,6 +610,7 @@ class _Compiler:
             True,
             sparql_vars=True,
             focus_index=index,
+            shape_index=index,
             node_shape=True,
         )
 
