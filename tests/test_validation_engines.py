@@ -138,3 +138,30 @@ def test_the_node_type_of_a_mutation_does_not_matter_to_agreement() -> None:
     for s in list(data.subjects(RDF.type, None)):
         data.add((s, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), URIRef("https://example.org/x")))
     same_results(data)
+
+
+def test_the_cli_chooses_the_engine_and_reports_alike(run_cli, tmp_path: Path) -> None:
+    broken = FIXTURES / "invalid" / "grant--exceeds-half-of-eligible-costs.ttl"
+    fast = run_cli("validate", str(broken), "--validator", "sparql")
+    slow = run_cli("validate", str(broken), env={"CLUSTERKG_VALIDATION_ENGINE": "pyshacl"})
+    assert fast.returncode == slow.returncode == 1
+    assert fast.stdout == slow.stdout
+    assert "exceeds 50% of the eligible costs" in fast.stdout
+
+
+def test_an_unknown_engine_setting_is_one_clear_error(run_cli) -> None:
+    result = run_cli("validate", "--bundled", env={"CLUSTERKG_VALIDATION_ENGINE": "fast"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "clusterkg: error: validation engine must be sparql or pyshacl: 'fast'"
+
+
+def test_a_store_is_validated_in_place_by_the_sparql_engine(loaded_store: Path) -> None:
+    """``validate_store`` hands the store's quads to Oxigraph: the same report as pySHACL's."""
+    from clusterkg.core.store import open_store
+    from clusterkg.loader.loading import validate_store
+
+    with open_store(loaded_store, read_only=True) as store:
+        fast = validate_store(store, engine="sparql")
+        slow = validate_store(store, engine="pyshacl")
+    assert outcome(fast) == outcome(slow)
+    assert fast.conforms()
