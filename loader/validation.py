@@ -143,6 +143,8 @@ def validate(
         except Unsupported:
             compiled = None  # pySHACL below validates every shape; nothing is skipped
         if compiled is not None:
+            if not isinstance(data, (Graph, ox.Store)):
+                data = list(data)  # read twice: into the store, and for the lexical forms of literals
             return _validate_sparql(compiled, data, origins or {}, default_file, only)
     if isinstance(data, ox.Store):
         data = data.quads_for_pattern(None, None, None, ox.DefaultGraph())

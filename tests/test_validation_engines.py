@@ -165,3 +165,19 @@ def test_a_store_is_validated_in_place_by_the_sparql_engine(loaded_store: Path) 
         slow = validate_store(store, engine="pyshacl")
     assert outcome(fast) == outcome(slow)
     assert fast.conforms()
+
+
+def test_a_refused_load_reports_what_pyshacl_reports(tmp_path: Path) -> None:
+    """Through the loader (quads, in the context of a store): a decimal keeps the form the file wrote."""
+    import pyoxigraph as ox
+
+    from clusterkg.loader.inputs import read_paths
+    from clusterkg.loader.loading import load_files
+
+    broken = FIXTURES / "invalid" / "grant--exceeds-half-of-eligible-costs.ttl"
+    store = ox.Store(str(tmp_path / "store"))
+    fast = load_files(store, read_paths([broken]), network=False, engine="sparql")
+    slow = load_files(store, read_paths([broken]), network=False, engine="pyshacl")
+    assert not fast.committed and not slow.committed
+    assert fast.report.lines() == slow.report.lines()
+    assert any("of 60000.00 exceeds" in line for line in fast.report.lines())
