@@ -1,7 +1,7 @@
 """SHACL validation of data against the bundled shapes, with a report a person can read.
 
 Two engines give the same results: ``sparql`` (the default) compiles the shapes to SPARQL
-(:mod:`clusterkg.loader.shaclsparql`) and runs them inside an Oxigraph store, ~100× faster than
+(:mod:`clusterkg.loader.shaclsparql`) and runs them inside an Oxigraph store, over 100× faster than
 ``pyshacl``, which walks an rdflib graph in Python. Where the compiler does not support a shape,
 the ``sparql`` engine validates with pySHACL instead (never skipping a constraint). This module
 turns either engine's results into sorted, one-line results

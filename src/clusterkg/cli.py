@@ -299,7 +299,11 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
             if g not in present:
                 raise ClusterkgError(f"no graph <{g}> in the store {settings.store}")
         result = unload_graphs(
-            store, graphs, base=settings.base, strict=args.strict, engine=settings.validation_engine  # type: ignore[arg-type]
+            store,
+            graphs,
+            base=settings.base,
+            strict=args.strict,
+            engine=settings.validation_engine,  # type: ignore[arg-type]
         )
         if result.committed:
             publish_snapshot(settings.store, store)

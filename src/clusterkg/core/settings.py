@@ -53,8 +53,8 @@ class Settings:
     (off: only ``clusterkg network recompute`` does, e.g. after a bulk load at European scale).
 
     ``validation_engine`` chooses how loads and ``clusterkg validate`` check the shapes: ``sparql``
-    (the shapes compiled to SPARQL and run inside Oxigraph, with pySHACL's exact results, ~30×
-    faster; shapes it cannot compile are validated with pySHACL) or ``pyshacl``.
+    (the shapes compiled to SPARQL and run inside Oxigraph, with pySHACL's exact results, over
+    100× faster; shapes it cannot compile are validated with pySHACL) or ``pyshacl``.
 
     ``update_token`` switches on SPARQL Update (``/update``) and the Graph Store Protocol's writes
     (``/rdf-graph-store``) for requests with ``Authorization: Bearer <token>``; ``None`` keeps them off.
