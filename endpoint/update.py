@@ -272,6 +272,7 @@ def _write(
         remove=removed,
         withhold_personal_data=settings.withhold_personal_data,
         network=settings.network_on_load,
+        engine=settings.validation_engine,  # type: ignore[arg-type]
     )
     if not result.committed:
         lines = "\n".join(result.report.lines())

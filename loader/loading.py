@@ -12,6 +12,7 @@ still conform) and the same single update.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,7 @@ from clusterkg.loader.personal import persons, without_persons
 from clusterkg.loader.progress import Progress
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
-from clusterkg.loader.validation import ValidationReport, graph_of, to_rdflib, validate
+from clusterkg.loader.validation import Engine, ValidationReport, graph_of, to_rdflib, validate
 from clusterkg.network import recompute_network
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -87,6 +88,7 @@ def plan_load(
     remove: Sequence[str] = (),
     reported: Collection[ox.NamedNode | ox.BlankNode] | None = None,
     progress: Progress | None = None,
+    engine: Engine = "sparql",
 ) -> tuple[LoadResult, str | None]:
     """Validate ``sources`` against ``context`` and return the result with the SPARQL update to commit.
 
@@ -103,11 +105,11 @@ def plan_load(
     if validate_data:
         if progress:
             progress.phase("validate", len(new_quads), "in the context of the store")
-        data = graph_of(new_quads)
-        for q in context:
-            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        # Oxigraph quads throughout: the SPARQL engine puts them in an in-memory Oxigraph store,
+        # only pySHACL needs an rdflib graph (made inside validate()).
+        data = itertools.chain(new_quads, context)
         only = None if reported is None else {to_rdflib(n) for n in reported}
-        report = validate(data, origins=_origins(prepared), default_file="(store)", only=only)
+        report = validate(data, origins=_origins(prepared), default_file="(store)", only=only, engine=engine)
         if not report.conforms(strict=strict):
             return LoadResult(report=report, committed=False), None
     counts = {g: 0 for g in replaced}
@@ -134,6 +136,7 @@ def load_files(
     progress: Progress | None = None,
     withhold_personal_data: bool = False,
     network: bool = True,
+    engine: Engine = "sparql",
 ) -> LoadResult:
     """Validate ``sources`` in the context of ``store`` and, if they conform, commit them atomically.
 
@@ -164,6 +167,7 @@ def load_files(
         remove=remove,
         reported=reported,
         progress=progress,
+        engine=engine,
     )
     if update is not None:
         if progress:
@@ -192,18 +196,33 @@ def derived_graphs(base: str) -> list[str]:
 
 
 def unload_graphs(
-    store: ox.Store, graphs: Sequence[str], *, base: str = DEFAULT_BASE, strict: bool = False
+    store: ox.Store,
+    graphs: Sequence[str],
+    *,
+    base: str = DEFAULT_BASE,
+    strict: bool = False,
+    engine: Engine = "sparql",
 ) -> LoadResult:
     """Drop ``graphs`` if what remains still conforms (e.g. nothing left pointing at a removed cluster)."""
-    return load_files(store, [], base=base, strict=strict, remove=graphs)
+    return load_files(store, [], base=base, strict=strict, remove=graphs, engine=engine)
 
 
 def load_bundled(
-    store: ox.Store, *, base: str = DEFAULT_BASE, withhold_personal_data: bool = False, network: bool = True
+    store: ox.Store,
+    *,
+    base: str = DEFAULT_BASE,
+    withhold_personal_data: bool = False,
+    network: bool = True,
+    engine: Engine = "sparql",
 ) -> LoadResult:
     """Load the ontology, concept schemes and curated data that ship with the package."""
     return load_files(
-        store, bundled_sources(base), base=base, withhold_personal_data=withhold_personal_data, network=network
+        store,
+        bundled_sources(base),
+        base=base,
+        withhold_personal_data=withhold_personal_data,
+        network=network,
+        engine=engine,
     )
 
 
@@ -213,9 +232,17 @@ def graph_of_sources(sources: Sequence[SourceFile]) -> tuple[Graph, dict[Node, s
     return graph_of(q for _, quads in prepared for q in quads), _origins(prepared)
 
 
-def validate_store(store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(store)") -> ValidationReport:
+def quads_of_sources(sources: Sequence[SourceFile]) -> tuple[list[ox.Quad], dict[Node, str]]:
+    """Like :func:`graph_of_sources`, as Oxigraph quads (what the SPARQL engine validates without rdflib)."""
+    prepared = [(s, with_cyrillic(s.quads)) for s in sources]
+    return [q for _, quads in prepared for q in quads], _origins(prepared)
+
+
+def validate_store(
+    store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(store)", engine: Engine = "sparql"
+) -> ValidationReport:
     """Validate everything loaded (the load records excepted) as one graph."""
-    return validate(graph_of(_context(store, [], base)), default_file=name)
+    return validate(_context(store, [], base), default_file=name, engine=engine)
 
 
 def data_graphs(store: ox.Store, base: str = DEFAULT_BASE) -> list[str]:

@@ -54,6 +54,7 @@ def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
     keys = ("host", "port", "workers", "update_token", "query_timeout", "max_rows", "withhold_personal_data",
             *_REMOTE_SETTINGS)  # fmt: skip
     overrides = {k: getattr(args, k, None) for k in keys}
+    overrides["validation_engine"] = getattr(args, "validator", None)
     if getattr(args, "allow_service", None):
         overrides["service_allowlist"] = tuple(args.allow_service)
     return overrides
@@ -159,6 +160,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--bundled", action="store_true", help="validate the data that ships with clusterkg")
     p.add_argument("--strict", action="store_true", help="warnings fail the validation too")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--validator",
+        choices=["sparql", "pyshacl"],
+        default=None,
+        help="validation engine: shapes compiled to SPARQL and run in Oxigraph (default), or pySHACL",
+    )
     p.set_defaults(run=_validate)
 
     p = sub.add_parser(
@@ -176,6 +183,12 @@ def _parser() -> argparse.ArgumentParser:
         "--full-validation",
         action="store_true",
         help="validate everything that stays in the store, not only what the load can affect",
+    )
+    p.add_argument(
+        "--validator",
+        choices=["sparql", "pyshacl"],
+        default=None,
+        help="validation engine: shapes compiled to SPARQL and run in Oxigraph (default), or pySHACL",
     )
     p.add_argument(
         "--progress",
@@ -345,7 +358,13 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
         for g in graphs:
             if g not in present:
                 raise ClusterkgError(f"no graph <{g}> in the store {settings.store}")
-        result = unload_graphs(store, graphs, base=settings.base, strict=args.strict)
+        result = unload_graphs(
+            store,
+            graphs,
+            base=settings.base,
+            strict=args.strict,
+            engine=settings.validation_engine,  # type: ignore[arg-type]
+        )
         if result.committed:
             publish_snapshot(settings.store, store)
     if not result.committed:
@@ -421,9 +440,10 @@ def _export_dump(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from clusterkg.loader import graph_of_sources, validate, validate_store
+    from clusterkg.loader import validate, validate_store
     from clusterkg.loader.bundled import bundled_sources
     from clusterkg.loader.inputs import read_paths
+    from clusterkg.loader.loading import quads_of_sources
 
     if args.paths and args.bundled:
         raise ClusterkgError("give files or --bundled, not both")
@@ -433,13 +453,14 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         sources = read_paths(args.paths, base=settings.base)
     else:
         sources = []
+    engine = settings.validation_engine
     if sources:
-        data, origins = graph_of_sources(sources)
-        report = validate(data, origins=origins)
+        quads, origins = quads_of_sources(sources)
+        report = validate(quads, origins=origins, engine=engine)  # type: ignore[arg-type]
         what = f"{len(sources)} file(s)"
     else:
         with open_store(settings.store, read_only=True) as store:
-            report = validate_store(store, base=settings.base, name=str(settings.store))
+            report = validate_store(store, base=settings.base, name=str(settings.store), engine=engine)  # type: ignore[arg-type]
         what = f"store {settings.store}"
     _print_report(report, args.format, sys.stdout, what)
     return EXIT_OK if report.conforms(strict=args.strict) else EXIT_NONCONFORMANT
@@ -487,6 +508,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             withhold_personal_data=settings.withhold_personal_data,
             network=settings.network_on_load,
+            engine=settings.validation_engine,  # type: ignore[arg-type]
         )
         if result.committed:
             publish_snapshot(settings.store, store)
@@ -590,6 +612,7 @@ def _prepare_store(settings: Settings) -> None:
                 base=settings.base,
                 withhold_personal_data=settings.withhold_personal_data,
                 network=settings.network_on_load,
+                engine=settings.validation_engine,  # type: ignore[arg-type]
             )
             if not result.committed:
                 _print_report(result.report, "text", sys.stderr, "bundled data")
