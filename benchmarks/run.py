@@ -422,7 +422,7 @@ def measure_scale(label: str, triples: int, args: argparse.Namespace, work: Path
     manifest = generate.generate(triples, args.seed, 0.0, data, countries=args.countries, members=args.members)
     files = [str(data / name) for name in manifest["files"]]
     count = int(manifest["triples"])  # type: ignore[arg-type]
-    slow = triples >= SLOW_FROM_TRIPLES
+    slow = triples >= args.slow_from
     repeat = {
         e: (min(args.repeat, args.slow_repeat) if slow and e in SLOW_ENGINES else args.repeat) for e in LOAD_ENGINES
     }
@@ -821,7 +821,8 @@ def markdown(report: dict[str, Any]) -> str:
         "the machine is shared with other jobs, so the figures are noisy.",
         "",
         f"Medians of {a['repeat']} runs (the slow ones — rdflib, clusterkg's loads and validation — "
-        f"{a['slow_repeat']} run(s) from {SLOW_FROM_TRIPLES:,} triples; `n` says how many), engines interleaved. "
+        f"{a['slow_repeat']} run(s) from {a.get('slow_from', SLOW_FROM_TRIPLES):,} triples; `n` says how many), "
+        "engines interleaved. "
         f"Bounds: {a['timeout']:g} s per load, {a['slow_timeout']:g} s for clusterkg load with the network on and "
         f"for clusterkg validate, {a['query_timeout']:g} s per query, {a['query_budget']:g} s of repetitions per "
         f"query and engine, {a['http_seconds']:g} s per throughput run.",
@@ -979,6 +980,9 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=600,
         help="bound on clusterkg load with the network on and on clusterkg validate (default 600)",
+    )
+    parser.add_argument(
+        "--slow-from", type=parse_scale, default=SLOW_FROM_TRIPLES, help="scale from which --slow-repeat applies (50k)"
     )
     parser.add_argument("--query-runs", type=int, default=20, help="timed runs of each query per engine (default 20)")
     parser.add_argument("--query-timeout", type=float, default=60, help="bound on one query, in s (default 60)")
