@@ -606,15 +606,15 @@ def measure_queries(label: str, store: Path, args: argparse.Namespace, work: Pat
             oxigraph_serve(snapshot, ox_port, work / "oxigraph-serve-2.log", args.timeout),
         ):
             text = urllib.parse.quote(cached["text"])
-            first = http_get(f"{ck}/sparql?query={text}", args.query_timeout)
-            second = http_get(f"{ck}/sparql?query={text}", args.query_timeout)
+            # Each worker caches its own answers, so the first requests may miss once per worker.
+            headers = [http_get(f"{ck}/sparql?query={text}", args.query_timeout).get("cache") for _ in range(4)]
             targets = {
                 "clusterkg serve": f"{ck}/sparql?query={text}",
                 "oxigraph serve-read-only": f"{oxi}/query?query={text}",
             }
             out["throughput"]["cached"] = throughput(label, f"repeated {args.cache_query}", targets, args, log)
             out["throughput"]["cached"]["query"] = args.cache_query
-            out["throughput"]["cached"]["cache_headers"] = [first.get("cache"), second.get("cache")]
+            out["throughput"]["cached"]["cache_headers"] = headers
     finally:
         for w in workers.values():
             w.stop()
@@ -877,7 +877,7 @@ def markdown(report: dict[str, Any]) -> str:
                     if r["timed_out"] and r["p50_ms"] is None:
                         row.append(f"timed out after {a['query_timeout']:g} s")
                     elif r["errors"] and r["p50_ms"] is None:
-                        row.append("error: " + r["errors"][0][:60].replace("|", "/"))
+                        row.append("error: " + " ".join(r["errors"][0].split())[:60].replace("|", "/"))
                     else:
                         row.append(f"{cell(r['p50_ms'])} / {cell(r['p99_ms'])} ({cell(r['rows'])})")
                 lines.append(f"| {name} | " + " | ".join(row) + " |")
@@ -907,7 +907,7 @@ def markdown(report: dict[str, Any]) -> str:
                 "",
                 f"Driven by {scale['throughput']['cheap']['tool']}; `cheap` has clusterkg's answer cache off, "
                 "`cached` on "
-                f"(cache headers of the first two requests: {scale['throughput']['cached']['cache_headers']}). "
+                f"(cache headers of the first requests: {scale['throughput']['cached']['cache_headers']}). "
                 "clusterkg's RSS is the sum over gunicorn's master, its 2 workers and their query processes.",
             ]
         lines += ["", "### Targets (issue 9)", "", "| target | measured | limit | met |", "|---|---:|---:|---|"]
@@ -996,6 +996,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work-dir", type=Path, default=None, help="where the temporary data and stores go")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--render-only", action="store_true", help="rewrite results.md and plots from results.json")
     args = parser.parse_args(argv)
     if not 1 <= args.repeat <= 20 or not 1 <= args.slow_repeat <= 20 or not 1 <= args.query_runs <= 1000:
         parser.error("bounded: --repeat and --slow-repeat 1-20, --query-runs 1-1000")
@@ -1004,6 +1005,12 @@ def main(argv: list[str] | None = None) -> int:
     args.queries = [q.strip() for q in args.queries.split(",")] if args.queries else None
     scales = {label.strip(): parse_scale(label) for label in args.scales.split(",")}
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.render_only:
+        report = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        with suppress(ImportError):
+            report["plots"] = plots(report, args.out)
+        (args.out / "results.md").write_text(markdown(report), encoding="utf-8")
+        return 0
 
     def log(message: str) -> None:
         if not args.quiet:
