@@ -229,19 +229,20 @@ def run_wrk(mix: list[tuple[str, str]], base: str, clients: int, seconds: float,
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     paths = [url.removeprefix(base) for _, url in mix]
-    script = Path(tempfile.mkdtemp()) / "mix.lua"
-    script.write_text(
-        "local paths = {" + ", ".join(json.dumps(p) for p in paths) + "}\n"
-        "local i = 0\n"
-        "request = function()\n  i = i % #paths + 1\n"
-        '  return wrk.format("GET", paths[i], {["Accept"] = "application/sparql-results+json"})\nend\n'
-    )
-    threads = min(clients, os.cpu_count() or 1)
-    run = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", f"{REQUEST_TIMEOUT}s", "--latency",
-         "-s", str(script), base + "/"],
-        capture_output=True, text=True, timeout=seconds + 120,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="clusterkg-wrk-") as tmp:
+        script = Path(tmp) / "mix.lua"
+        script.write_text(
+            "local paths = {" + ", ".join(json.dumps(p) for p in paths) + "}\n"
+            "local i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n"
+            '  return wrk.format("GET", paths[i], {["Accept"] = "application/sparql-results+json"})\nend\n'
+        )
+        threads = min(clients, os.cpu_count() or 1)
+        run = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, int(seconds))}s", "--timeout",
+             f"{REQUEST_TIMEOUT}s", "--latency", "-s", str(script), base + "/"],
+            capture_output=True, text=True, timeout=seconds + 120,
+        )  # fmt: skip
     return run.stdout + f"server RSS after the run: {rss_kib(server_pid) / 1024:.0f} MiB\n"
 
 

@@ -1,0 +1,172 @@
+"""The benchmark harness, run for real at a tiny scale: its outputs exist, agree with each other and clean up.
+
+``benchmarks/run.py`` is issue 9's benchmark (not run in CI at full scale). Here it runs once on about
+300 synthetic triples (2 countries, 2 member firms per cluster), one repetition, three catalogue
+queries and one-second throughput runs — real stores on disk, real ``clusterkg serve`` and
+``oxigraph serve-read-only`` on 127.0.0.1 — and the test checks what a reader of the results relies
+on: every measurement named in ``results.md`` is in ``results.json``; the medians are the medians of
+the recorded runs; the target ratios are the ratios of the raw numbers; every engine gave the same
+number of rows for the same query; the answer cache was hit; and no process or file is left behind.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+QUERIES = ["cluster-size", "totals-by-sector", "path-between-clusters"]
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str, Path]:
+    out = tmp_path_factory.mktemp("results")
+    work = tmp_path_factory.mktemp("work")
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--scales", "1k", "--countries", "2", "--members", "2", "--repeat", "1",
+         "--query-runs", "3", "--queries", ",".join(QUERIES), "--http-seconds", "1", "--timeout", "120",
+         "--slow-timeout", "120", "--work-dir", str(work), "--out", str(out), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out, json.loads((out / "results.json").read_text()), (out / "results.md").read_text(), work
+
+
+@functools.cache
+def harness():
+    """benchmarks/run.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def table_rows(markdown: str, heading: str) -> list[list[str]]:
+    """The body rows of the first table after ``heading``, as lists of cells."""
+    section = markdown.split(heading, 1)[1]
+    rows = []
+    for line in section.splitlines()[2:]:
+        if not line.startswith("|"):
+            if rows:
+                break
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if set(cells[0]) <= set("-:"):
+            continue
+        rows.append(cells)
+    return rows[1:]  # without the header
+
+
+def test_every_measurement_in_the_table_is_in_the_json(bench) -> None:
+    _, report, markdown, _ = bench
+    scale = report["scales"]["1k"]
+    loads = [r[0] for r in table_rows(markdown, "### Loads")]
+    assert loads[: len(scale["loads"])] == list(scale["loads"])
+    assert loads[len(scale["loads"]) :] == ["validation", "incremental"]
+    assert scale["validation"]["median_seconds"] > 0 and scale["incremental"]["median_seconds"] > 0
+    queries = table_rows(markdown, "### Query latency")
+    assert [r[0] for r in queries] == sorted(QUERIES) == sorted(scale["queries"])
+    for row in queries:
+        for engine, shown in zip(scale["queries"][row[0]], row[1:], strict=True):
+            p50 = scale["queries"][row[0]][engine]["p50_ms"]
+            assert shown.startswith(harness().cell(p50) + " / "), (row[0], engine, shown, p50)
+    throughput = table_rows(markdown, "### HTTP throughput")
+    assert len(throughput) == 5 and throughput[-1][0] == "server RSS (MiB)"
+    targets = table_rows(markdown, "### Targets")
+    assert [r[0] for r in targets] == [t["target"] for t in scale["targets"]]
+    assert "Intel" in markdown or "AMD" in markdown or report["machine"]["cpu"] in markdown
+    assert report["machine"]["packages"]["pyoxigraph"] in markdown
+
+
+def test_medians_and_ratios_are_computed_from_the_raw_numbers(bench) -> None:
+    _, report, _, _ = bench
+    scale = report["scales"]["1k"]
+    for engine, entry in scale["loads"].items():
+        seconds = [r["seconds"] for r in entry["runs"] if r["seconds"] is not None]
+        assert seconds, f"{engine} has no finished run: {entry}"
+        assert entry["median_seconds"] == round(statistics.median(seconds), 3)
+        assert entry["triples_per_second"] == round(scale["triples"] / entry["median_seconds"])
+        assert entry["peak_rss_mib"] > 5  # a real process's resident memory, in MiB
+    targets = {t["target"]: t for t in scale["targets"]}
+    oxigraph = scale["loads"]["oxigraph load"]["median_seconds"]
+    ck = scale["loads"]["clusterkg load (network off)"]["median_seconds"]
+    ratio = targets["clusterkg load (network off) / oxigraph load"]
+    assert ratio["value"] == round(ck / oxigraph, 2) and ratio["met"] == (ratio["value"] <= 3)
+    validation = targets["clusterkg validate / oxigraph load"]
+    assert validation["value"] == round(scale["validation"]["median_seconds"] / oxigraph, 2)
+    for name, engines in scale["queries"].items():
+        ck_ms, ox_ms = engines["clusterkg /sparql"]["p50_ms"], engines["oxigraph serve-read-only"]["p50_ms"]
+        entry = next(t for k, t in targets.items() if k.startswith(f"query {name}:"))
+        expected = round(ck_ms / ox_ms, 2) if ox_ms >= 10 else round(ck_ms - ox_ms, 3)
+        assert entry["value"] == expected
+    cheap = scale["throughput"]["cheap"]
+    share = targets["cheap-query throughput at 8 clients, share of oxigraph"]
+    ck_rps = cheap["clusterkg serve"]["8"]["requests_per_second"]
+    assert share["value"] == round(ck_rps / cheap["oxigraph serve-read-only"]["8"]["requests_per_second"], 3)
+    rss = scale["server_rss_mib"]
+    assert targets["server RSS / oxigraph serve-read-only RSS"]["value"] == round(
+        rss["clusterkg serve"] / rss["oxigraph serve-read-only"], 2
+    )
+
+
+def test_every_oxigraph_path_answers_the_same_query_with_the_same_rows(bench) -> None:
+    _, report, _, _ = bench
+    for name, engines in report["scales"]["1k"]["queries"].items():
+        rows = {e: r["rows"] for e, r in engines.items() if e != "rdflib"}  # rdflib differs on some queries
+        assert len(set(rows.values())) == 1, (name, rows)
+        assert all(r["n"] >= 1 and r["p99_ms"] >= r["p50_ms"] > 0 for r in engines.values()), (name, engines)
+
+
+def test_the_cache_is_hit_and_throughput_was_measured(bench) -> None:
+    _, report, _, _ = bench
+    throughput = report["scales"]["1k"]["throughput"]
+    headers = throughput["cached"]["cache_headers"]
+    assert headers[0] == "miss" and "hit" in headers[1:]  # each of the 2 workers misses once at most
+    for kind in ("cheap", "cached"):
+        for server in ("clusterkg serve", "oxigraph serve-read-only"):
+            for clients in ("1", "8"):
+                run = throughput[kind][server][clients]
+                assert run["requests_per_second"] > 0 and run["errors"] == 0, (kind, server, clients, run)
+
+
+def test_plots_are_written_when_matplotlib_is_there(bench) -> None:
+    out, report, markdown, _ = bench
+    if importlib.util.find_spec("matplotlib") is None:
+        assert report["plots"] == [] and "Plots skipped" in markdown
+        return
+    assert report["plots"] == ["loads.png", "queries-1k.png"]
+    for name in report["plots"]:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_nothing_is_left_behind(bench) -> None:
+    _, _, _, work = bench
+    assert list(work.iterdir()) == []  # the data, the stores and the logs are gone
+    leftovers = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(work) in cmdline:
+                leftovers.append(cmdline)
+    assert leftovers == []
+
+
+def test_scales_are_read_as_people_write_them() -> None:
+    module = harness()
+    assert [module.parse_scale(s) for s in ("2k", "100k", "1M", "1.5m", "500")] == [
+        2_000, 100_000, 1_000_000, 1_500_000, 500,
+    ]  # fmt: skip
+    with pytest.raises(Exception, match="not a scale"):
+        module.parse_scale("lots")
