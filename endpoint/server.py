@@ -34,6 +34,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "loglevel": "warning",
             "preload_app": False,
             "proc_name": "clusterkg",
+            # SPARQL 1.1 Protocol queries come by GET too; gunicorn's default request line (4094 bytes)
+            # refused catalogue queries of ~2 KB once URL-encoded (414). 8190 is gunicorn's maximum.
+            "limit_request_line": 8190,
         }
         for key, value in options.items():
             self.cfg.set(key, value)

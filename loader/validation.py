@@ -18,11 +18,13 @@ from typing import Literal as Choice
 
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from clusterkg.core import resources
+from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES
 from clusterkg.loader.shaclsparql import CompiledShapes, Raw, Unsupported, compile_shapes
 
@@ -318,14 +320,22 @@ def validate_pyshacl(
     merged = Graph()
     merged += data
     merged += resources.ontology_graph()
-    _, results_graph, _ = shacl_validate(
-        merged,
-        shacl_graph=resources.shapes_graph() if shapes is None else shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
+    try:
+        _, results_graph, text = shacl_validate(
+            merged,
+            shacl_graph=resources.shapes_graph() if shapes is None else shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as err:
+        message = getattr(err, "message", None) or str(err)
+        raise ClusterkgError(f"the shapes cannot be used: {' '.join(str(message).split())}") from None
+    if not isinstance(results_graph, Graph):
+        # pySHACL returns its failure (a malformed shape, say) in place of a results graph: one line, no traceback.
+        first = next((line.strip() for line in str(text).splitlines() if line.strip()), "unknown failure")
+        raise ClusterkgError(f"the shapes cannot be used: {first}")
     results = []
     # Only the report's own results: nested details (sh:detail) of sh:node checks are noise to a reader.
     for report in results_graph.subjects(RDF.type, SH.ValidationReport):

@@ -181,3 +181,20 @@ def test_a_refused_load_reports_what_pyshacl_reports(tmp_path: Path) -> None:
     assert not fast.committed and not slow.committed
     assert fast.report.lines() == slow.report.lines()
     assert any("of 60000.00 exceeds" in line for line in fast.report.lines())
+
+
+def test_malformed_shapes_are_one_clear_error_not_a_traceback() -> None:
+    from rdflib import Graph
+
+    from clusterkg.core.errors import ClusterkgError
+    from clusterkg.loader.validation import validate_pyshacl
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount "many" ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(data="<http://example.org/x> a <http://example.org/C> .", format="turtle")
+    with pytest.raises(ClusterkgError, match="the shapes cannot be used: ") as caught:
+        validate_pyshacl(data, shapes=shapes)
+    assert "\n" not in str(caught.value)
