@@ -34,6 +34,7 @@ from clusterkg.core.namespaces import (
     SDMX_DIMENSION,
     SDMX_MEASURE,
     VCARD,
+    graph_iri,
 )
 from clusterkg.loader.eccplookup import Lookup, fold, slug
 from clusterkg.loader.eccppage import Field, Page
@@ -87,14 +88,11 @@ class Imported:
 
     def source(self, base: str = DEFAULT_BASE) -> SourceFile:
         raw = self.turtle()
-        g = ox.NamedNode(self.graph_iri)
-        quads = tuple(
-            ox.Quad(q.subject, q.predicate, q.object, g)
-            for q in ox.parse(raw, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
-        )
+        g = ox.NamedNode(graph_iri(base, self.graph_iri.rsplit("/", 1)[-1]))
+        parsed = ox.parse(raw, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
+        quads = tuple(ox.Quad(q.subject, q.predicate, q.object, g) for q in parsed)
         if base != DEFAULT_BASE:
             quads = tuple(rebase_quad(q, base) for q in quads)
-            g = ox.NamedNode(rebase_quad(ox.Quad(g, g, g), base).subject.value)  # type: ignore[union-attr]
         return SourceFile(name=self.page.name, graph=g.value, quads=quads, raw=raw)
 
 
@@ -163,6 +161,11 @@ def _parse_date(text: str) -> tuple[date | None, str | None]:
             continue
         return d, weekday
     return None, weekday
+
+
+def _without_state_title(name: str) -> str:
+    """``Republic of Serbia`` → ``Serbia``: how a page may name a country that the graph calls by its name."""
+    return re.sub(r"^(the )?(Republic|Kingdom|Federal Republic) of ", "", name, flags=re.IGNORECASE)
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -259,7 +262,7 @@ class _Mapper:
         return URIRef(iri)
 
     def place(self, f: Field, name: str) -> URIRef | None:
-        stripped = re.sub(r"^(the )?(Republic|Kingdom|Federal Republic) of ", "", name, flags=re.IGNORECASE)
+        stripped = _without_state_title(name)
         hits = {h for h in self.lookup.find([name, stripped], scheme=str(SCHEME.places)) if h.startswith(str(ID))}
         if not hits:
             hits = {h for h in self.lookup.find([name, stripped]) if h.startswith(str(ID.place))}
@@ -286,12 +289,6 @@ class _Mapper:
             if actual.lower() != weekday.lower():
                 self.findings.append(Finding("anomaly", "establishment date", f.line, f"weekday {weekday} is wrong"))
         self.add(self.cluster, SKOS.note, _en(f'Date of establishment as written: "{f.values[0]}"{check}.'))
-
-    def count_field(self, indicator: str) -> Callable[[Field], None]:
-        def handle(f: Field) -> None:
-            self.observation(f, indicator)
-
-        return handle
 
     def observation(self, f: Field, indicator: str) -> None:
         text = " ".join(f.values)
@@ -572,8 +569,8 @@ class _Mapper:
         out: list[URIRef] = []
         parts = [p.strip() for p in text.split(", ") if p.strip()]
         for part in parts:
-            if out and self.place_quiet(part) is not None:
-                self.add(out[-1], CKG.country, self.place_quiet(part))  # type: ignore[arg-type]
+            if out and (country := self.place_quiet(part)) is not None:
+                self.add(out[-1], CKG.country, country)
                 continue
             base_name, others = _name_forms(part)
             iri = (
@@ -589,7 +586,7 @@ class _Mapper:
         return out
 
     def place_quiet(self, name: str) -> URIRef | None:
-        stripped = re.sub(r"^(the )?(Republic|Kingdom|Federal Republic) of ", "", name, flags=re.IGNORECASE)
+        stripped = _without_state_title(name)
         if stripped == name:
             return None  # only "Republic of X" is read as a funder's country, never a bare name
         hits = {h for h in self.lookup.find([stripped], scheme=str(SCHEME.places)) if h.startswith(str(ID))}

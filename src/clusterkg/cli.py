@@ -31,6 +31,7 @@ from clusterkg.core.store import (
     store_exists,
     triple_count,
 )
+from clusterkg.reports import print_report
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
 
@@ -368,7 +369,7 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
         if result.committed:
             publish_snapshot(settings.store, store)
     if not result.committed:
-        _print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
+        print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
         return EXIT_NONCONFORMANT
     for g in graphs:
         print(f"unloaded <{g}>")
@@ -433,7 +434,7 @@ def _export_dump(args: argparse.Namespace, settings: Settings) -> int:
     for dump in dumps:
         print(f"{args.dump / dump.file}: {dump.byte_size} bytes, sha256 {dump.sha256}", file=sys.stderr)
     if not report.conforms():
-        _print_report(report, "text", sys.stderr, f"{args.dump / CATALOGUE_FILE} does not conform to DCAT-AP")
+        print_report(report, "text", sys.stderr, f"{args.dump / CATALOGUE_FILE} does not conform to DCAT-AP")
         return EXIT_NONCONFORMANT
     print(f"wrote {len(dumps)} dumps and {args.dump / CATALOGUE_FILE} (DCAT-AP) to {args.dump}", file=sys.stderr)
     return EXIT_OK
@@ -462,22 +463,8 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         with open_store(settings.store, read_only=True) as store:
             report = validate_store(store, base=settings.base, name=str(settings.store), engine=engine)  # type: ignore[arg-type]
         what = f"store {settings.store}"
-    _print_report(report, args.format, sys.stdout, what)
+    print_report(report, args.format, sys.stdout, what)
     return EXIT_OK if report.conforms(strict=args.strict) else EXIT_NONCONFORMANT
-
-
-def _print_report(report, fmt: str, stream, what: str) -> None:  # type: ignore[no-untyped-def]
-    if fmt == "json":
-        json.dump(report.as_json(), stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
-        return
-    for line in report.lines():
-        print(line, file=stream)
-    verdict = "conforms" if report.conforms() else "does not conform"
-    print(
-        f"{what}: {verdict} ({report.count('Violation')} violations, {report.count('Warning')} warnings)",
-        file=stream,
-    )
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
@@ -518,7 +505,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 def _report_load(args: argparse.Namespace, result, target: str) -> int:  # type: ignore[no-untyped-def]
     """The outcome of a load: the refusal report on stderr (exit 1), or what was loaded where."""
     if not result.committed:
-        _print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
+        print_report(result.report, args.format, sys.stderr, "load refused, nothing was written")
         return EXIT_NONCONFORMANT
     if args.format == "json":
         print(json.dumps({"committed": True, "graphs": result.graphs, "report": result.report.as_json()}, indent=2))
@@ -563,7 +550,7 @@ def _unload_remote(args: argparse.Namespace, settings: Settings) -> int:
     graphs = [resolve_graph(g, settings.base) for g in args.graphs]
     result = unload_remote(client, graphs, base=settings.base, strict=args.strict, mode=settings.endpoint_default_graph)
     if not result.committed:
-        _print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
+        print_report(result.report, args.format, sys.stderr, "unload refused, nothing was removed")
         return EXIT_NONCONFORMANT
     for g in graphs:
         print(f"unloaded <{g}>")
@@ -615,7 +602,7 @@ def _prepare_store(settings: Settings) -> None:
                 engine=settings.validation_engine,  # type: ignore[arg-type]
             )
             if not result.committed:
-                _print_report(result.report, "text", sys.stderr, "bundled data")
+                print_report(result.report, "text", sys.stderr, "bundled data")
                 raise ClusterkgError("the bundled data does not conform to the shapes; nothing was loaded")
             print(
                 f"store {settings.store} was empty: loaded the bundled graph "

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.settings import Settings
 from clusterkg.core.store import open_store, publish_snapshot, store_exists
+from clusterkg.reports import print_report
 
 EXIT_OK, EXIT_NONCONFORMANT = 0, 1
 
@@ -92,7 +93,7 @@ def _import_eccp(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is not None:
         result, _ = plan_load(sources, context, base=settings.base, strict=args.strict)
         if not result.committed:
-            _print_report(result.report, args.format)
+            print_report(result.report, args.format, sys.stderr, "import refused, nothing was written")
             return EXIT_NONCONFORMANT
         _write(args.output, imported)
         return EXIT_OK
@@ -114,7 +115,7 @@ def _import_eccp(args: argparse.Namespace, settings: Settings) -> int:
         if result.committed:
             publish_snapshot(settings.store, store)
     if not result.committed:
-        _print_report(result.report, args.format)
+        print_report(result.report, args.format, sys.stderr, "import refused, nothing was written")
         return EXIT_NONCONFORMANT
     for graph, n in sorted(result.graphs.items()):
         print(f"imported {n} triples into <{graph}>")
@@ -178,17 +179,3 @@ def _print_findings(imported: Sequence, fmt: str) -> None:  # type: ignore[type-
             f"{kinds.count('anomaly')} anomalies; {len(i.graph)} triples",
             file=sys.stderr,
         )
-
-
-def _print_report(report, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    if fmt == "json":
-        json.dump(report.as_json(), sys.stderr, indent=2, ensure_ascii=False)
-        sys.stderr.write("\n")
-        return
-    for line in report.lines():
-        print(line, file=sys.stderr)
-    print(
-        f"import refused, nothing was written: does not conform ({report.count('Violation')} violations, "
-        f"{report.count('Warning')} warnings)",
-        file=sys.stderr,
-    )
