@@ -273,6 +273,7 @@ def _write(
         withhold_personal_data=settings.withhold_personal_data,
         network=settings.network_on_load,
         engine=settings.validation_engine,  # type: ignore[arg-type]
+        store_path=settings.store,
     )
     if not result.committed:
         lines = "\n".join(result.report.lines())

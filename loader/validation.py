@@ -17,8 +17,6 @@ from functools import lru_cache
 from typing import Literal as Choice
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
@@ -147,7 +145,7 @@ def validate(
         if compiled is not None:
             if not isinstance(data, (Graph, ox.Store)):
                 data = list(data)  # read twice: into the store, and for the lexical forms of literals
-            return _validate_sparql(compiled, data, origins or {}, default_file, only)
+            return _validate_sparql(compiled, data, origins if origins is not None else {}, default_file, only)
     if isinstance(data, ox.Store):
         data = data.quads_for_pattern(None, None, None, ox.DefaultGraph())
     graph = data if isinstance(data, Graph) else graph_of(data)
@@ -316,7 +314,12 @@ def validate_pyshacl(
     ``origins`` maps subjects to the file they came from, so each result names its file;
     ``only``, when given, keeps the results on those focus nodes (incremental validation).
     """
-    origins = origins or {}
+    # pySHACL is imported here, not at the top: the SPARQL engine is the default, and pySHACL's
+    # import (with rdflib's SPARQL engine) costs ~0.1 s of every CLI start.
+    from pyshacl import validate as shacl_validate
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+
+    origins = origins if origins is not None else {}
     merged = Graph()
     merged += data
     merged += resources.ontology_graph()
@@ -348,6 +351,8 @@ def validate_pyshacl(
 
 def validate_against(data: Graph, shapes: Graph, *, default_file: str = "data") -> ValidationReport:
     """Validate ``data`` against other ``shapes`` (e.g. the DCAT-AP ones), without the ontology as context."""
+    from pyshacl import validate as shacl_validate
+
     _, results_graph, _ = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False
     )

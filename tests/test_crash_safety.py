@@ -8,7 +8,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from clusterkg.core.store import open_store
+import pyoxigraph as ox
+
+from clusterkg.core.store import ROLLBACK, open_store, undoable
 from conftest import clusterkg_command, get_csv, start_server, stop_server
 
 TRIPLES = 100_000  # generated here, never committed: big enough that the commit takes seconds
@@ -41,7 +43,7 @@ def test_kill_9_during_the_commit_of_a_large_load(run_cli, tmp_path):
         if line.startswith("commit:"):
             break
         assert time.monotonic() < deadline, "the load never reached its commit"
-    time.sleep(1.0)
+    time.sleep(0.2)  # into the bulk write (about a second for these 200k quads)
     assert loader.poll() is None, "the commit finished before the kill: make the load bigger"
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait(timeout=30)
@@ -136,3 +138,57 @@ def _send_ignoring_errors(request) -> None:  # type: ignore[no-untyped-def]
         urllib.request.urlopen(request, timeout=120).read()
     except OSError:
         pass  # the server was killed under it: expected
+
+
+def _junk(n: int) -> list[ox.Quad]:
+    p = ox.NamedNode("http://example.org/p")
+    return [ox.Quad(ox.NamedNode(f"http://example.org/junk/{i}"), p, ox.Literal(str(i))) for i in range(n)]
+
+
+def test_a_bulk_write_that_fails_half_way_is_undone_when_the_store_closes(run_cli, tmp_path):
+    store = tmp_path / "store"
+    assert run_cli("load", "--bundled", "--store", str(store)).returncode == 0
+    before = every_quad(store)
+
+    def write_and_fail() -> None:
+        with open_store(store) as primary, undoable(store, primary):
+            primary.bulk_extend(_junk(1000))
+            assert (store / ROLLBACK).is_dir()  # the checkpoint to undo to
+            raise RuntimeError("the write fails after half of it is on disk")
+
+    try:
+        write_and_fail()
+    except RuntimeError:
+        pass  # leaving the except block frees the traceback, and with it the store handle
+    assert (store / ROLLBACK).is_dir()
+    assert every_quad(store) == before  # the next writer undid it before reading
+    assert not (store / ROLLBACK).exists()
+
+
+def test_a_writer_killed_in_a_bulk_write_is_undone_before_the_next_writer_starts(run_cli, tmp_path):
+    import sys
+
+    store = tmp_path / "store"
+    assert run_cli("load", "--bundled", "--store", str(store)).returncode == 0
+    before = every_quad(store)
+    script = f"""
+import os, signal
+from pathlib import Path
+import pyoxigraph as ox
+from clusterkg.core.store import open_store, undoable
+p = ox.NamedNode("http://example.org/p")
+with open_store(Path({str(store)!r})) as primary:
+    with undoable(Path({str(store)!r}), primary):
+        primary.bulk_extend(ox.Quad(ox.NamedNode(f"http://example.org/junk/{{i}}"), p, ox.Literal(str(i)))
+                            for i in range(5000))
+        primary.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (store / ROLLBACK).is_dir(), "the killed writer left no checkpoint behind"
+    after = every_quad(store)  # the next writer: it undoes the killed write before reading
+    assert not [q for q in after if q.startswith("<http://example.org/junk/")]
+    assert after == before
+    assert not (store / ROLLBACK).exists()
+    assert run_cli("load", "--bundled", "--store", str(store)).returncode == 0  # and writers go on

@@ -365,6 +365,7 @@ def _unload(args: argparse.Namespace, settings: Settings) -> int:
             base=settings.base,
             strict=args.strict,
             engine=settings.validation_engine,  # type: ignore[arg-type]
+            store_path=settings.store,
         )
         if result.committed:
             publish_snapshot(settings.store, store)
@@ -496,6 +497,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
             withhold_personal_data=settings.withhold_personal_data,
             network=settings.network_on_load,
             engine=settings.validation_engine,  # type: ignore[arg-type]
+            store_path=settings.store,
         )
         if result.committed:
             publish_snapshot(settings.store, store)
@@ -600,6 +602,7 @@ def _prepare_store(settings: Settings) -> None:
                 withhold_personal_data=settings.withhold_personal_data,
                 network=settings.network_on_load,
                 engine=settings.validation_engine,  # type: ignore[arg-type]
+                store_path=settings.store,
             )
             if not result.committed:
                 print_report(result.report, "text", sys.stderr, "bundled data")

@@ -111,6 +111,8 @@ def _import_eccp(args: argparse.Namespace, settings: Settings) -> int:
             strict=args.strict,
             withhold_personal_data=settings.withhold_personal_data,
             network=settings.network_on_load,
+            engine=settings.validation_engine,  # type: ignore[arg-type]
+            store_path=settings.store,
         )
         if result.committed:
             publish_snapshot(settings.store, store)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import version
 
-import networkx as nx
 import pyoxigraph as ox
 
 from clusterkg.core.namespaces import DERIVED_GRAPHS, NETWORK_GRAPH, graph_iri, instance_iri
@@ -43,7 +43,7 @@ METHOD = (
     "Ties derived by SPARQL from the data graphs (kinds: collaboration, shared member, shared funder, "
     "co-membership in a network, partnership in a project; weight = distinct pieces of evidence). Metrics per "
     "network of one kind and of all kinds: degree, weighted degree, betweenness (networkx "
-    f"{nx.__version__}, normalised, unweighted steps; exact up to {EXACT_BETWEENNESS_NODES} organisations, "
+    f"{version('networkx')}, normalised, unweighted steps; exact up to {EXACT_BETWEENNESS_NODES} organisations, "
     f"else estimated from {BETWEENNESS_PIVOTS} pivots, seed {LOUVAIN_SEED}), PageRank (damping {DAMPING}, "
     "weighted, power iteration), Louvain communities (networkx, weighted, seed {LOUVAIN_SEED}) and their modularity, "
     "cross-border share of ties whose two ends have a known country. A group of more than "
