@@ -42,6 +42,10 @@ class SourceFile:
     graph: str
     quads: tuple[ox.Quad, ...]
     raw: bytes
+    #: ``(format, base IRI)`` when parsing ``raw`` again gives exactly ``quads``, all in ``graph``: a
+    #: triple format, no blank node (Oxigraph names them afresh on each parse), no rebasing. The
+    #: commit then has Oxigraph parse and write it in Rust (see clusterkg.loader.loading).
+    reparse: tuple[ox.RdfFormat, str] | None = None
 
     @property
     def graphs(self) -> set[str]:
@@ -117,9 +121,17 @@ def read_source(source: Path | Traversable, *, base: str = DEFAULT_BASE, name: s
         raise _parse_error(display, err) from None
     except ValueError as err:  # e.g. invalid UTF-8
         raise ParseError(display, str(err)) from None
+    reparse = None
     if base != DEFAULT_BASE:
         quads = tuple(rebase_quad(q, base) for q in quads)
-    return SourceFile(name=display, graph=graph.value, quads=quads, raw=raw)
+    elif fmt not in _QUAD_FORMATS and not any(
+        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads
+    ):
+        reparse = (fmt, f"file:///{source.name}")
+    return SourceFile(name=display, graph=graph.value, quads=quads, raw=raw, reparse=reparse)
+
+
+_QUAD_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
 
 
 _XML_START = (b"<?xml", b"<rdf:RDF", b"<!DOCTYPE", b"<RDF")

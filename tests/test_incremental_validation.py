@@ -99,3 +99,22 @@ def test_replacing_a_graph_with_a_broken_version_finds_the_same_violations(store
     incremental = load_files(store, [read_source(path)])
     assert not full.committed and not incremental.committed
     assert violations(incremental.report) == violations(full.report)
+
+
+@pytest.mark.parametrize("replace_a_graph", [False, True], ids=["new-graph", "replaced-graph"])
+def test_reading_the_store_and_probing_it_give_the_same_neighbourhood(store, tmp_path, replace_a_graph):
+    """The two ways of looking the store up (see clusterkg.loader.context) agree on the context and focus."""
+    from clusterkg.loader.context import neighbourhood
+    from clusterkg.loader.loading import with_cyrillic
+
+    path = tmp_path / "membership.ttl"
+    path.write_text(BACKWARDS_MEMBERSHIP, encoding="utf-8")
+    new = with_cyrillic(read_source(path).quads)
+    skip = ["https://w3id.org/clusterkg/graph/brochure-2009"] if replace_a_graph else []
+    probed = neighbourhood(store, new, skip, scan_factor=0)
+    read = neighbourhood(store, new, skip, scan_factor=1e9)
+    assert probed.focus == read.focus and probed.reported == read.reported
+    assert {(q.subject, q.predicate, q.object) for q in probed.quads} == {
+        (q.subject, q.predicate, q.object) for q in read.quads
+    }
+    assert len(probed.quads) > 100  # a real neighbourhood, not two empty ones

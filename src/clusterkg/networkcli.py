@@ -115,7 +115,7 @@ def _recompute(args: argparse.Namespace, settings: Settings) -> int:
     from clusterkg.network import recompute_network
 
     with open_store(settings.store) as store:
-        run = recompute_network(store, settings.base)
+        run = recompute_network(store, settings.base, settings.store)
         publish_snapshot(settings.store, store)
     ties = ", ".join(f"{n} {kind}" for kind, n in run.ties.items())
     print(f"recomputed the network graph: {run.triples} triples; ties: {ties}")

