@@ -21,15 +21,18 @@ class _Server(BaseApplication):  # type: ignore[misc]
         super().__init__()
 
     def load_config(self) -> None:
+        threaded = self.settings.worker_threads > 1
         options: dict[str, Any] = {
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.settings.workers,
-            "worker_class": "sync",
+            "worker_class": "gthread" if threaded else "sync",
+            "threads": self.settings.worker_threads,
+            "keepalive": self.settings.keepalive,
             # A query is stopped after query_timeout (clusterkg.core.queryprocess); the worker itself
             # is only killed if it stops answering gunicorn's heartbeat well after that.
             "timeout": self.settings.query_timeout + 60,
             "graceful_timeout": 10,
-            "accesslog": "-",
+            "accesslog": "-" if self.settings.access_log else None,
             "errorlog": "-",
             "loglevel": "warning",
             "preload_app": False,

@@ -1,0 +1,199 @@
+"""How ``clusterkg serve`` runs queries fast without giving up safety: threaded workers with
+keep-alive, a pool of small query processes per worker, one cached check per query text.
+
+Real servers on 127.0.0.1 over a real store; the query processes are the real command.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import pickle
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from clusterkg.core import querychild
+from clusterkg.core.errors import ClusterkgError
+from clusterkg.core.queryprocess import QueryBusy, QueryJob, QueryPool, child_command
+from clusterkg.core.settings import Settings
+from conftest import start_server, stop_server
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+COUNT_CLUSTERS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/clusterkg/ontology#ClusterOrganisation> }"
+JSON = "application/sparql-results+json"
+
+
+def ask(connection: http.client.HTTPConnection, query: str) -> tuple[int, dict[str, str], bytes]:
+    connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": JSON})
+    response = connection.getresponse()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+def connect(url: str, timeout: float = 60) -> http.client.HTTPConnection:
+    host, port = urllib.parse.urlsplit(url).netloc.split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=timeout)
+
+
+def test_one_connection_carries_many_queries(loaded_store: Path) -> None:
+    """Threaded workers keep the connection open: a client (or wrk) pays one TCP connection, not one per query."""
+    server = start_server(loaded_store)
+    try:
+        connection = connect(server.url)
+        answers = [ask(connection, COUNT_CLUSTERS) for _ in range(5)]
+        first_socket = connection.sock
+        assert first_socket is not None
+        status, headers, body = ask(connection, "ASK { ?s ?p ?o }")
+        assert connection.sock is first_socket  # the same connection, never reopened
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert headers.get("connection", "keep-alive").lower() != "close"
+        counts = {int(json.loads(b)["results"]["bindings"][0]["n"]["value"]) for s, _, b in answers if s == 200}
+        assert len(counts) == 1 and counts.pop() > 0
+        connection.close()
+    finally:
+        log = stop_server(server)
+    assert "GET /sparql" not in log  # the access log is off by default
+
+
+def test_one_thread_per_worker_is_gunicorns_sync_worker_with_an_access_log_when_asked(loaded_store: Path) -> None:
+    server = start_server(loaded_store, env={"CLUSTERKG_WORKER_THREADS": "1", "CLUSTERKG_ACCESS_LOG": "1"})
+    try:
+        status, headers, _ = ask(connect(server.url), "ASK { ?s ?p ?o }")
+        assert status == 200
+        assert headers["connection"].lower() == "close"
+    finally:
+        log = stop_server(server)
+    assert "GET /sparql?query=ASK" in log
+
+
+def test_a_runaway_query_is_stopped_while_the_same_worker_answers_others(loaded_store: Path) -> None:
+    """One worker, two query processes: the runaway gets 503 at the time limit; meanwhile and after,
+    other queries of the same worker are answered."""
+    server = start_server(
+        loaded_store,
+        "--workers", "1", "--query-timeout", "3",
+        env={"CLUSTERKG_WORKER_THREADS": "4", "CLUSTERKG_QUERY_PROCESSES": "2"},
+    )  # fmt: skip
+    try:
+        slow: dict[str, object] = {}
+
+        def runaway() -> None:
+            started = time.monotonic()
+            slow["status"], _, slow["body"] = ask(connect(server.url), CARTESIAN)
+            slow["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        status, _, body = ask(connect(server.url), COUNT_CLUSTERS)
+        assert status == 200, body
+        assert time.monotonic() - started < 2.5  # not queued behind the runaway
+        thread.join(30)
+        assert slow["status"] == 503, slow
+        assert "did not finish within 3 s" in slow["body"].decode()  # type: ignore[attr-defined]
+        assert 2.5 < slow["seconds"] < 15  # type: ignore[operator]
+        status, _, _ = ask(connect(server.url), COUNT_CLUSTERS)
+        assert status == 200
+    finally:
+        stop_server(server)
+
+
+def test_a_busy_pool_says_so_instead_of_waiting_forever(loaded_store: Path) -> None:
+    pool = QueryPool(loaded_store, 1)
+    try:
+        done: list[object] = []
+        job = QueryJob(CARTESIAN, JSON, None)
+        thread = threading.Thread(target=lambda: done.append(_outcome(pool, job, 2)))
+        thread.start()
+        time.sleep(0.3)
+        with pytest.raises(QueryBusy, match="all 1 query processes of this worker stayed busy"):
+            pool.run(QueryJob("ASK {}", JSON, None), timeout=10, wait=0.2)
+        thread.join(20)
+        assert done == ["timeout"]
+        assert pool.run(QueryJob("ASK {}", JSON, None), timeout=10).body == b'{"head":{},"boolean":true}'
+    finally:
+        pool.stop()
+    assert all(p.pid is None for p in pool.processes)
+
+
+def _outcome(pool: QueryPool, job: QueryJob, timeout: float) -> str:
+    try:
+        pool.run(job, timeout)
+    except QueryBusy:
+        return "busy"
+    except Exception:  # QueryTimeout
+        return "timeout"
+    return "answered"
+
+
+def test_the_query_process_imports_neither_flask_nor_rdflib_nor_networkx(loaded_store: Path) -> None:
+    """The real command, run with ``-X importtime``: a query answered, and no web or rdflib stack loaded."""
+    ours, theirs = socket.socketpair()
+    command = child_command(loaded_store, theirs.fileno())
+    command.insert(1, "-X")
+    command.insert(2, "importtime")
+    process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stderr=subprocess.PIPE, text=True)
+    theirs.close()
+    try:
+        job = (COUNT_CLUSTERS, JSON, None, None, None, None, {})
+        querychild.send_frames(ours, pickle.dumps(job))
+        ours.settimeout(60)
+        header, body = querychild.recv_frames(ours, 2)
+        assert header.decode().split("\n")[:2] == ["ok", JSON]
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+    finally:
+        ours.close()
+        _, imports = process.communicate(timeout=30)
+    assert process.returncode == 0
+    modules = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in imports.splitlines() if "|" in line}
+    assert "pyoxigraph" in modules
+    assert not modules & {"flask", "werkzeug", "jinja2", "rdflib", "pyshacl", "networkx", "multiprocessing"}
+
+
+def test_a_cached_check_never_carries_a_verdict_to_another_allow_list(loaded_store: Path) -> None:
+    """The check cache is keyed on the text and the settings: the text allowed under one allow-list
+    is still refused under another, however often either asked first."""
+    from clusterkg.endpoint import create_app
+    from clusterkg.endpoint.queryrun import prepare
+
+    allowed = "http://127.0.0.1:9/sparql"
+    federated = f"SELECT * WHERE {{ SERVICE <{allowed}> {{ ?s ?p ?o }} }}"
+    open_app = create_app(Settings.from_env({}, store=loaded_store, service_allowlist=(allowed,)))
+    closed_app = create_app(Settings.from_env({}, store=loaded_store))
+    for _ in range(3):
+        with open_app.app_context():
+            passed = prepare(federated, "SELECT")
+            assert not hasattr(passed, "status_code"), passed
+            assert passed.services == ((allowed, False),) and passed.capped  # type: ignore[union-attr]
+        with closed_app.app_context():
+            refused = prepare(federated, "SELECT")
+            assert getattr(refused, "status_code", None) == 400
+            assert "not on this server's allow-list" in refused.get_data(as_text=True)  # type: ignore[union-attr]
+            # a look-alike of an allowed IRI is its own text, with its own verdict
+        with open_app.app_context():
+            near = prepare(federated.replace("/sparql>", "/sparql/>"), "SELECT")
+            assert getattr(near, "status_code", None) == 400
+
+
+def test_serving_settings_are_checked() -> None:
+    settings = Settings.from_env(
+        {"CLUSTERKG_WORKER_THREADS": "8", "CLUSTERKG_QUERY_PROCESSES": "3", "CLUSTERKG_KEEPALIVE": "0",
+         "CLUSTERKG_ACCESS_LOG": "1"}
+    )  # fmt: skip
+    assert (settings.worker_threads, settings.query_processes, settings.keepalive, settings.access_log) == (
+        8,
+        3,
+        0,
+        True,
+    )
+    defaults = Settings.from_env({})
+    assert (defaults.worker_threads, defaults.query_processes, defaults.access_log) == (4, 2, False)
+    for bad in ({"worker_threads": 0}, {"query_processes": 0}, {"keepalive": -1}):
+        with pytest.raises(ClusterkgError):
+            Settings.from_env({}, **bad)
