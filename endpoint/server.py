@@ -1,8 +1,34 @@
 """Running the endpoint under gunicorn, the production WSGI server.
 
-gunicorn runs several worker *processes*: pyoxigraph holds the GIL while a query runs, so threads
-would not answer in parallel, and only a process can be stopped in the middle of a runaway query.
-The app is built inside each worker (no preloading), so each opens its own read-only store handle.
+gunicorn runs several worker *processes*; each hands its queries to a pool of query child
+processes (:mod:`clusterkg.core.queryprocess`), because pyoxigraph holds the GIL while a query
+runs and only a separate process can be stopped in the middle of a runaway query. The app is
+built inside each worker (no preloading), so each opens its own read-only store handle, and only
+when a page that reads the store directly needs it (``/sparql`` and ``/healthz`` go through the
+query processes).
+
+What the measurements drove (100k triples, 2 CPUs shared with other jobs, load average 2.2–3.8;
+README "Benchmark"), wrk on a cheap ``ASK`` at 1 / 8 clients, summed RSS, two interleaved rounds:
+
+=========================================  ===========  =============  =========
+workers × threads × query processes         1 client     8 clients      RSS
+=========================================  ===========  =============  =========
+2 × 1 (sync) × 1 — the default              1,008–1,036  1,944–1,970    273 MiB
+2 × 4 (gthread, keep-alive) × 2              879–891     1,747–1,864    342 MiB
+1 × 4 (gthread, keep-alive) × 2              828–851       854–904      214 MiB
+=========================================  ===========  =============  =========
+
+* **Sync workers by default.** gunicorn's ``sync`` worker closes each connection, so wrk pays a
+  TCP connection per request; yet on loopback that costs less than ``gthread``'s hand-offs
+  between its poller thread and its pool (a GIL hand-off and a wake-up each, which a busy
+  machine makes slow), and threads need a query process each to overlap queries (+64 MiB).
+  ``worker_threads`` > 1 remains for clients that keep connections open over a real network,
+  where a new TCP (or TLS) connection costs more than on loopback; ``query_processes`` sizes the
+  pool their threads share.
+* **Two workers**: one worker holds one GIL for all of its requests' Python work, half the
+  throughput at 8 clients for 60 MiB less.
+* **No access log by default** (``access_log``): a trivial app under gunicorn answered 4,100
+  requests/s at 1 client without it, 3,300 with it.
 """
 
 from __future__ import annotations

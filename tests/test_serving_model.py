@@ -11,6 +11,7 @@ import json
 import pickle
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -40,9 +41,9 @@ def connect(url: str, timeout: float = 60) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(host, int(port), timeout=timeout)
 
 
-def test_one_connection_carries_many_queries(loaded_store: Path) -> None:
-    """Threaded workers keep the connection open: a client (or wrk) pays one TCP connection, not one per query."""
-    server = start_server(loaded_store)
+def test_threaded_workers_carry_many_queries_on_one_connection(loaded_store: Path) -> None:
+    """With ``worker_threads`` > 1 the connection stays open: a client pays one TCP connection, not one per query."""
+    server = start_server(loaded_store, env={"CLUSTERKG_WORKER_THREADS": "4", "CLUSTERKG_QUERY_PROCESSES": "2"})
     try:
         connection = connect(server.url)
         answers = [ask(connection, COUNT_CLUSTERS) for _ in range(5)]
@@ -60,8 +61,10 @@ def test_one_connection_carries_many_queries(loaded_store: Path) -> None:
     assert "GET /sparql" not in log  # the access log is off by default
 
 
-def test_one_thread_per_worker_is_gunicorns_sync_worker_with_an_access_log_when_asked(loaded_store: Path) -> None:
-    server = start_server(loaded_store, env={"CLUSTERKG_WORKER_THREADS": "1", "CLUSTERKG_ACCESS_LOG": "1"})
+def test_by_default_workers_are_gunicorns_sync_workers_and_the_access_log_is_on_when_asked(
+    loaded_store: Path,
+) -> None:
+    server = start_server(loaded_store, env={"CLUSTERKG_ACCESS_LOG": "1"})
     try:
         status, headers, _ = ask(connect(server.url), "ASK { ?s ?p ?o }")
         assert status == 200
@@ -193,7 +196,45 @@ def test_serving_settings_are_checked() -> None:
         True,
     )
     defaults = Settings.from_env({})
-    assert (defaults.worker_threads, defaults.query_processes, defaults.access_log) == (4, 2, False)
+    assert (defaults.worker_threads, defaults.query_processes, defaults.access_log) == (1, 1, False)
     for bad in ({"worker_threads": 0}, {"query_processes": 0}, {"keepalive": -1}):
         with pytest.raises(ClusterkgError):
             Settings.from_env({}, **bad)
+
+
+PARENT = """
+import sys, threading, time
+from pathlib import Path
+from clusterkg.core.queryprocess import QueryJob, QueryProcess
+process = QueryProcess(Path(sys.argv[1]))
+threading.Thread(target=lambda: process.run(QueryJob(sys.argv[2], None, None), timeout=600), daemon=True).start()
+while process.pid is None:
+    time.sleep(0.05)
+print(process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_query_process_does_not_outlive_its_worker(loaded_store: Path) -> None:
+    """A worker killed with SIGKILL mid-query takes its query process along, runaway query or not."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(loaded_store), CARTESIAN], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        time.sleep(1.0)  # the child is now inside the runaway query
+        assert Path(f"/proc/{child}").exists()
+        parent.kill()
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+            stat = Path(f"/proc/{child}/stat").read_text() if Path(f"/proc/{child}/stat").exists() else ""
+            if ") Z " in stat:  # a zombie waiting for init to reap it: already dead
+                break
+            time.sleep(0.1)
+        alive = Path(f"/proc/{child}/stat").exists() and ") Z " not in Path(f"/proc/{child}/stat").read_text()
+        assert not alive, "the query process outlived its parent"
+    finally:
+        parent.kill()

@@ -71,8 +71,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
-    worker_threads: int = 4
-    query_processes: int = 2
+    worker_threads: int = 1
+    query_processes: int = 1
     keepalive: int = 5
     access_log: bool = False
     max_query_bytes: int = 100_000
