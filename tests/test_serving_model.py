@@ -238,3 +238,24 @@ def test_a_query_process_does_not_outlive_its_worker(loaded_store: Path) -> None
         assert not alive, "the query process outlived its parent"
     finally:
         parent.kill()
+
+
+def test_the_server_master_is_a_lean_interpreter_given_its_settings_privately(loaded_store: Path) -> None:
+    """``clusterkg serve`` replaces itself with ``python -m clusterkg.endpoint.server``: the settings
+    (token included) arrive through a pipe, not the command line, and the master loads no Flask."""
+    server = start_server(loaded_store, "--max-rows", "3", "--update-token", "not-in-ps")
+    try:
+        pid = server.process.pid
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:3] == [b"-m", b"clusterkg.endpoint.server"]
+        assert b"not-in-ps" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert b"not-in-ps" not in Path(f"/proc/{pid}/environ").read_bytes()
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "pyoxigraph" not in maps  # the master never opens the store, nor loads the engine
+        status, headers, _ = ask(connect(server.url), "SELECT * WHERE { ?s ?p ?o }")
+        assert status == 200 and headers["x-sparql-maxrows"] == "3"  # the settings arrived
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        states = [Path(f"/proc/{c}/stat").read_text().rsplit(")", 1)[1].split()[0] for c in children]
+        assert "Z" not in states  # the CLI's resource tracker was reaped
+    finally:
+        stop_server(server)
