@@ -6,9 +6,11 @@ Every query a client sends (``/sparql``, ``/api/queries``) goes through here:
    against the allow-list (:mod:`clusterkg.core.sparqltext`);
 2. :func:`capped` gives it a ``LIMIT`` of at most ``max_rows`` (the answer then says so in
    ``X-SPARQL-MaxRows``);
-3. :func:`answer` runs it in this worker's :class:`~clusterkg.core.queryprocess.QueryProcess`,
-   which is stopped when the query outlives ``query_timeout``: the client gets 503 with a message
-   saying so, never a 200 with a truncated body, and the worker goes on answering.
+3. :func:`answer` runs it in one of this worker's query processes
+   (:class:`~clusterkg.core.queryprocess.QueryPool`), which is stopped when the query outlives
+   ``query_timeout``: the client gets 503 with a message saying so, never a 200 with a truncated
+   body, and the worker goes on answering (503 too, with ``Retry-After``, when every query process
+   of a threaded worker stays busy that long).
 
 Answers are cached per worker, keyed on the store's snapshot marker and the whole job, so a
 repeated query is answered without the engine until a load publishes a new snapshot (the key then
