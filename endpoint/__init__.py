@@ -4,6 +4,17 @@ Build it with :func:`create_app` from a :class:`~clusterkg.core.settings.Setting
 production with :func:`~clusterkg.endpoint.server.serve` (gunicorn, several worker processes).
 """
 
-from clusterkg.endpoint.app import create_app
+from typing import Any
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """``create_app``, imported on first use: the gunicorn master (``python -m
+    clusterkg.endpoint.server``) imports this package but must not load Flask and the app's
+    dependencies, which only the workers need."""
+    if name != "create_app":
+        raise AttributeError(f"module 'clusterkg.endpoint' has no attribute {name!r}")
+    from clusterkg.endpoint.app import create_app
+
+    return create_app

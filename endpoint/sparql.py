@@ -17,10 +17,13 @@ syntax errors as 400 with its message, an unreachable or failing server as 502 (
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from clusterkg.core.errors import StoreError
 from clusterkg.core.namespaces import SD
@@ -28,7 +31,7 @@ from clusterkg.core.queryprocess import QueryJob
 from clusterkg.core.remote import JSON_RESULTS, parse_boolean
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
-from clusterkg.endpoint.queryrun import MAX_ROWS_HEADER, answer, capped, refuse
+from clusterkg.endpoint.queryrun import MAX_ROWS_HEADER, answer, prepare
 from clusterkg.endpoint.storeaccess import current_settings
 
 sparql = Blueprint("sparql", __name__)
@@ -49,29 +52,52 @@ def query_route() -> Response:
         return problem
     if query is None:
         return _no_query()
-    refused = refuse(query)
-    if refused is not None:
-        return refused
-    text, capped_rows = capped(query, query_form(query))
+    prepared = prepare(query, query_form(query))
+    if isinstance(prepared, Response):
+        return prepared
+    text, capped_rows = prepared.text, prepared.capped
     backend = current_backend()
     if isinstance(backend, RemoteBackend):
         proxied = _proxy(backend, text, default_graphs, named_graphs)
         if capped_rows and proxied.status_code == 200:
             proxied.headers[MAX_ROWS_HEADER] = str(current_settings().max_rows)
         return proxied
-    fmt_param = request.values.get("format")
     results, graphs = list(RESULT_FORMATS), list(GRAPH_FORMATS)
+    results_type, graph_type = negotiate(request.headers.get("Accept", ""), request.values.get("format"))
     # The protocol's dataset replaces the query's FROM / FROM NAMED entirely (SPARQL 1.1 Protocol 2.1.4).
     protocol_dataset = bool(default_graphs or named_graphs)
     job = QueryJob(
         text=text,
-        results_type=choose(request.accept_mimetypes, results, fmt_param),
-        graph_type=choose(request.accept_mimetypes, graphs, fmt_param),
+        results_type=results_type,
+        graph_type=graph_type,
         base_iri=request.base_url,
         default_graph=tuple(default_graphs) if protocol_dataset else None,
         named_graphs=tuple(named_graphs) if protocol_dataset else None,
     )
-    return answer(job, capped_rows=capped_rows, offered_results=results, offered_graphs=graphs)
+    return answer(
+        job,
+        capped_rows=capped_rows,
+        federated=bool(prepared.services),
+        offered_results=results,
+        offered_graphs=graphs,
+    )
+
+
+def negotiate(accept: str, format_param: str | None) -> tuple[str | None, str | None]:
+    """The results and graph media types for an Accept header and ``format`` parameter (``None``: none acceptable).
+
+    Kept per header value (a client sends the same one every time): parsing and matching it twice
+    took 0.07 ms of a cheap request's 0.46 ms in the worker.
+    """
+    if len(accept) > 512:
+        return _negotiate.__wrapped__(accept, format_param)
+    return _negotiate(accept, format_param)
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept: str, format_param: str | None) -> tuple[str | None, str | None]:
+    mime = parse_accept_header(accept, MIMEAccept)
+    return choose(mime, list(RESULT_FORMATS), format_param), choose(mime, list(GRAPH_FORMATS), format_param)
 
 
 def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:

@@ -9,9 +9,17 @@ sends back the bytes. When the answer does not come within the timeout the child
 next query; the caller gets a :class:`QueryTimeout` to answer as a clear error, never a 200 with
 a truncated body.
 
-The child is *spawned*, not forked: RocksDB's background threads do not survive a fork, and a
-worker that has opened the store must not hand its handle to a child. Spawning costs a fresh
-interpreter (a fraction of a second), paid once per worker and again after each timeout.
+The child is a fresh interpreter (``python -m clusterkg.core.querychild``), not a fork: RocksDB's
+background threads do not survive a fork, and a worker that has opened the store must not hand its
+handle to a child. Starting one costs a fraction of a second, paid once per child and again after
+each timeout. It is not started through ``multiprocessing``'s ``spawn`` either, which re-imports the
+parent's ``__main__`` (the whole CLI, loader, pySHACL, rdflib, networkx: 70 MiB per child,
+measured); see :mod:`clusterkg.core.querychild` for the process and its wire format (pickled job
+tuples out, raw answer bytes back, no pickled dataclasses).
+
+A worker holds a :class:`QueryPool` of ``query_processes`` children: with threaded gunicorn
+workers, several requests of one worker wait on their queries at once, each on a child of its own,
+while the worker's threads only wait on sockets (pyoxigraph holds the GIL, but in the child).
 
 A query with a ``SERVICE`` that is not ``SILENT`` fails when the remote endpoint does (it is down,
 answers an HTTP error, or answers something that is not SPARQL results): pyoxigraph raises that
@@ -23,8 +31,13 @@ is stopped by the same time limit as any other query (pyoxigraph's HTTP client h
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import atexit
+import os
+import pickle
+import queue
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,14 +45,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterkg.core.errors import StoreError
-from clusterkg.core.formats import GRAPH_FORMATS, RESULT_FORMATS
-from clusterkg.core.sparqltext import services
-from clusterkg.core.store import PersonalDataError, open_snapshot_for_serving, snapshot_marker
+from clusterkg.core import querychild
 
 
 class QueryTimeout(Exception):
     """The query did not finish within the time limit; it was stopped."""
+
+
+class QueryBusy(QueryTimeout):
+    """No query process became free in time; the query was not run."""
 
 
 @dataclass(frozen=True)
@@ -74,117 +88,127 @@ class QueryAnswer:
 
 def run_job(store: ox.Store, job: QueryJob) -> QueryAnswer:
     """Run ``job`` against ``store`` here, in this process (the child's work; also usable directly)."""
-    options: dict[str, Any] = {}
-    if job.base_iri:
-        options["base_iri"] = job.base_iri
-    try:
-        if job.default_graph is not None:
-            options["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
-        if job.named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    except ValueError as err:
-        return QueryAnswer("failed", message=f"not an IRI in default-graph-uri / named-graph-uri: {err}")
-    if job.substitutions:
-        options["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions.items()}
-    try:
-        result = store.query(job.text, **options)
-        if isinstance(result, ox.QueryTriples):
-            if job.graph_type is None:
-                return QueryAnswer("unacceptable", message="graph")
-            return QueryAnswer("ok", result.serialize(format=GRAPH_FORMATS[job.graph_type]), job.graph_type)
-        if job.results_type is None:
-            return QueryAnswer("unacceptable", message="results")
-        return QueryAnswer("ok", result.serialize(format=RESULT_FORMATS[job.results_type]), job.results_type)
-    except SyntaxError as err:
-        return QueryAnswer("syntax", message=str(err.msg if err.msg else err))
-    except (OSError, RuntimeError) as err:
-        remote = [iri for iri, silent in services(job.text) if iri is not None and not silent]
-        if not remote:
-            return QueryAnswer("failed", message=str(err))
-        names = ", ".join(f"<{iri}>" for iri in remote)
-        if isinstance(err, TimeoutError):
-            return QueryAnswer("remote-timeout", message=f"the SERVICE endpoint {names} did not answer in time: {err}")
-        what = "cannot be reached" if isinstance(err, ConnectionError) else "failed"
-        return QueryAnswer("remote", message=f"the SERVICE endpoint {names} {what}: {str(err).strip()}")
-    except ValueError as err:
-        return QueryAnswer("failed", message=str(err))
+    return QueryAnswer(*querychild.run_job(store, _wire(job)))
 
 
-def _child(path: str, connection: multiprocessing.connection.Connection, withhold: bool = False) -> None:
-    """The child's loop: follow the newest snapshot, answer each job, until the pipe closes.
+def _wire(job: QueryJob) -> querychild.Job:
+    return (job.text, job.results_type, job.graph_type, job.base_iri, job.default_graph, job.named_graphs,
+            job.substitutions)  # fmt: skip
 
-    With ``withhold``, a snapshot that holds personal data is not served: the last one that did
-    not is kept (or, if there is none, each job answers ``store`` with the reason).
-    """
-    store: ox.Store | None = None
-    marker: str | None = None
-    while True:
-        try:
-            job = connection.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            now = snapshot_marker(Path(path))
-            if store is None or now != marker:
-                try:
-                    store, marker = open_snapshot_for_serving(Path(path), withhold), now
-                except PersonalDataError:
-                    if store is None:
-                        raise
-                    marker = now  # keep serving the last snapshot without personal data
-            answer = run_job(store, job)
-        except StoreError as err:
-            answer = QueryAnswer("store", message=str(err))
-        connection.send(answer)
+
+def child_command(path: Path, fd: int, withhold_personal_data: bool = False) -> list[str]:
+    """The command line of a query child talking on the inherited socket ``fd``."""
+    command = [sys.executable, "-m", "clusterkg.core.querychild", str(path), str(fd)]
+    return [*command, "--withhold-personal-data"] if withhold_personal_data else command
 
 
 class QueryProcess:
     """A child process answering queries on the store at ``path``, stopped and replaced on a timeout.
 
-    One per server worker; :meth:`run` is safe to call from several threads (they take turns).
+    :meth:`run` is safe to call from several threads (they take turns); :class:`QueryPool` gives
+    each of them a child of its own.
     """
 
     def __init__(self, path: Path, *, withhold_personal_data: bool = False) -> None:
         self.path = path
         self.withhold = withhold_personal_data
         self._lock = threading.Lock()
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._connection: multiprocessing.connection.Connection | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._socket: socket.socket | None = None
 
-    def _start(self) -> multiprocessing.connection.Connection:
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        process = context.Process(
-            target=_child, args=(str(self.path), theirs, self.withhold), daemon=True, name="clusterkg-query"
-        )
-        process.start()
-        theirs.close()
-        self._process, self._connection = process, ours
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while one runs."""
+        return self._process.pid if self._process is not None else None
+
+    def _start(self) -> socket.socket:
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                child_command(self.path, theirs.fileno(), self.withhold),
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        finally:
+            theirs.close()
+        self._process, self._socket = process, ours
         return ours
 
     def run(self, job: QueryJob, timeout: float) -> QueryAnswer:
         """The answer to ``job``; raises :class:`QueryTimeout` when it takes longer than ``timeout`` seconds."""
         with self._lock:
-            connection = self._connection
-            if connection is None or self._process is None or not self._process.is_alive():
+            sock = self._socket
+            if sock is None or self._process is None or self._process.poll() is not None:
                 self.stop()
-                connection = self._start()
+                sock = self._start()
             try:
-                connection.send(job)
-                if connection.poll(timeout):
-                    return connection.recv()  # type: ignore[no-any-return]
-            except (EOFError, OSError, BrokenPipeError) as err:
+                sock.settimeout(None)
+                querychild.send_frames(sock, pickle.dumps(_wire(job), protocol=pickle.HIGHEST_PROTOCOL))
+                sock.settimeout(timeout)
+                header, body = querychild.recv_frames(sock, 2)
+            except TimeoutError:
+                self.stop()
+                raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped") from None
+            except (EOFError, OSError) as err:
                 self.stop()
                 return QueryAnswer("failed", message=f"the query process ended unexpectedly ({err})")
-            self.stop()
-            raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
+            status, media_type, message = header.decode().split("\n", 2)
+            return QueryAnswer(status, body, media_type, message)
 
     def stop(self) -> None:
         """Kill the child, if any (it only reads a snapshot: nothing is lost)."""
-        process, connection = self._process, self._connection
-        self._process = self._connection = None
-        if connection is not None:
-            connection.close()
-        if process is not None and process.is_alive():
+        process, sock = self._process, self._socket
+        self._process = self._socket = None
+        if sock is not None:
+            sock.close()
+        if process is not None and process.poll() is None:
             process.kill()
-            process.join(5)
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+class QueryPool:
+    """``size`` query processes of one server worker, each used by one request at a time.
+
+    A request takes an idle child (the most recently used first: its caches are warm), runs its
+    query there and gives it back; a child that timed out is replaced by a fresh one on its next
+    use. Children start on first use, and are killed when the worker exits.
+    """
+
+    def __init__(self, path: Path, size: int = 1, *, withhold_personal_data: bool = False) -> None:
+        if size < 1:
+            raise ValueError(f"a query pool needs at least one process, not {size}")
+        self.path = path
+        self.size = size
+        self.processes = [QueryProcess(path, withhold_personal_data=withhold_personal_data) for _ in range(size)]
+        self._idle: queue.LifoQueue[QueryProcess] = queue.LifoQueue()
+        for process in reversed(self.processes):
+            self._idle.put(process)
+        self._owner = os.getpid()
+        atexit.register(self.stop)
+
+    def run(self, job: QueryJob, timeout: float, wait: float | None = None) -> QueryAnswer:
+        """The answer to ``job`` from an idle child: :class:`QueryBusy` when none is free within
+        ``wait`` seconds (default ``timeout``), :class:`QueryTimeout` when the query takes longer
+        than ``timeout``."""
+        wait = timeout if wait is None else wait
+        try:
+            process = self._idle.get(timeout=wait) if wait > 0 else self._idle.get_nowait()
+        except queue.Empty:
+            raise QueryBusy(
+                f"all {self.size} query processes of this worker stayed busy for {wait:g} s; the query was not run"
+            ) from None
+        try:
+            return process.run(job, timeout)
+        finally:
+            self._idle.put(process)
+
+    def stop(self) -> None:
+        """Kill every child (in the process that made the pool; a fork's copy leaves them alone)."""
+        if os.getpid() != self._owner:
+            return
+        for process in self.processes:
+            process.stop()

@@ -45,6 +45,12 @@ class Settings:
     ``cache_bytes`` bounds each worker's cache of answers (0: no cache); ``max_upload_bytes`` bounds
     the body of a graph store write (queries and updates are bounded by ``max_query_bytes``).
 
+    How ``serve`` runs (see :mod:`clusterkg.endpoint.server` for the measurements behind the defaults):
+    ``workers`` gunicorn worker processes, each with ``worker_threads`` threads (1: gunicorn's
+    ``sync`` workers, one request at a time and no keep-alive; more: ``gthread`` workers, which keep
+    connections open for ``keepalive`` seconds) and a pool of ``query_processes`` query children
+    (:mod:`clusterkg.core.queryprocess`); ``access_log`` writes one line per request to stdout.
+
     ``withhold_personal_data`` leaves every person (name, title, contact details, the posts'
     holders) out of what is loaded and exported, and keeps the server from serving a store that
     holds one (see :mod:`clusterkg.loader.personal`).
@@ -65,6 +71,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    worker_threads: int = 1
+    query_processes: int = 1
+    keepalive: int = 5
+    access_log: bool = False
     max_query_bytes: int = 100_000
     endpoint: str | None = None
     update_endpoint: str | None = None
@@ -103,12 +113,15 @@ class Settings:
             raise ClusterkgError(f"validation engine must be sparql or pyshacl: {self.validation_engine!r}")
         if self.cache_bytes < 0:
             raise ClusterkgError(f"cache bytes must not be negative: {self.cache_bytes}")
-        for name in ("query_timeout", "max_query_depth", "max_rows", "max_upload_bytes"):
+        for name in ("query_timeout", "max_query_depth", "max_rows", "max_upload_bytes", "worker_threads",
+                     "query_processes"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ClusterkgError(f"{name.replace('_', ' ')} must be at least 1: {getattr(self, name)}")
         for iri in self.service_allowlist:
             if not iri.startswith(("http://", "https://")):
                 raise ClusterkgError(f"service allow-list entries must be http(s) IRIs: {iri!r}")
+        if self.keepalive < 0:
+            raise ClusterkgError(f"keepalive must not be negative: {self.keepalive}")
         if self.endpoint_timeout < 1:
             raise ClusterkgError(f"endpoint timeout must be at least 1 second: {self.endpoint_timeout}")
 
