@@ -47,7 +47,15 @@ from clusterkg.loader.personal import persons, without_persons
 from clusterkg.loader.progress import Progress
 from clusterkg.loader.sources import SourceFile
 from clusterkg.loader.transliteration import latin_to_cyrillic
-from clusterkg.loader.validation import Engine, ValidationReport, graph_of, to_rdflib, validate
+from clusterkg.loader.validation import (
+    Engine,
+    ValidationReport,
+    graph_of,
+    ontology_quads,
+    sparql_supports,
+    to_rdflib,
+    validate,
+)
 from clusterkg.network import recompute_network
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -268,7 +276,20 @@ def quads_of_sources(sources: Sequence[SourceFile]) -> tuple[list[ox.Quad], Mapp
 def validate_store(
     store: ox.Store, *, base: str = DEFAULT_BASE, name: str = "(store)", engine: Engine = "sparql"
 ) -> ValidationReport:
-    """Validate everything loaded (the load records excepted) as one graph."""
+    """Validate everything loaded (the load records excepted) as one graph.
+
+    With the SPARQL engine the store's default graph, which the loader keeps the merge of the
+    data graphs, is copied into the in-memory store the checks run in by Oxigraph itself (``dump``
+    then ``bulk_load``, no Python object per triple): the whole validation of a 1M-triple store
+    took 33 s so, against 50 s reading every named graph's quads into Python, with the same
+    results. (Running the checks in the on-disk store itself, without a copy, measured 55 s for
+    what takes 20 s in memory.)
+    """
+    if engine == "sparql" and sparql_supports() is None:
+        copy = ox.Store()
+        copy.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), ox.RdfFormat.N_TRIPLES)
+        copy.bulk_extend(ontology_quads())
+        return validate(copy, default_file=name, engine=engine)
     return validate(_context(store, [], base), default_file=name, engine=engine)
 
 
