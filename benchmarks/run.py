@@ -523,9 +523,13 @@ def measure_queries(label: str, store: Path, args: argparse.Namespace, work: Pat
 
     from clusterkg.core.store import current_snapshot
 
-    snapshot = current_snapshot(store)
-    if snapshot is None:
+    published = current_snapshot(store)
+    if published is None:
         raise SystemExit(f"{store}: no published snapshot")
+    # The peers read a hard-linked copy of it: `clusterkg serve` publishes a snapshot when it starts
+    # and prunes those older than 10 minutes, which at 1M removed the one oxigraph was to reopen.
+    snapshot = work / "peer-snapshot"
+    shutil.copytree(published, snapshot, copy_function=os.link)
     dump = work / "default-graph.nt"
     reader = ox.Store.read_only(str(snapshot))
     reader.dump(output=str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
