@@ -2,11 +2,11 @@
 
 Every query a client sends (``/sparql``, ``/api/queries``) goes through here:
 
-1. :func:`refuse` checks the text before any engine sees it — size, nesting depth, ``SERVICE``
-   against the allow-list (:mod:`clusterkg.core.sparqltext`);
-2. :func:`capped` gives it a ``LIMIT`` of at most ``max_rows`` (the answer then says so in
-   ``X-SPARQL-MaxRows``);
-3. :func:`answer` runs it in one of this worker's query processes
+1. :func:`prepare` checks the text before any engine sees it — size, nesting depth, ``SERVICE``
+   against the allow-list (:mod:`clusterkg.core.sparqltext`; :func:`refuse` for updates) — and
+   gives it a ``LIMIT`` of at most ``max_rows`` (the answer then says so in ``X-SPARQL-MaxRows``);
+2. :func:`answer` runs it (and the catalogue's own queries, ``/api/queries``, which need no checks)
+   in one of this worker's query processes
    (:class:`~clusterkg.core.queryprocess.QueryPool`), which is stopped when the query outlives
    ``query_timeout``: the client gets 503 with a message saying so, never a 200 with a truncated
    body, and the worker goes on answering (503 too, with ``Retry-After``, when every query process
@@ -45,7 +45,6 @@ from clusterkg.core.queryprocess import QueryBusy, QueryJob, QueryPool, QueryTim
 from clusterkg.core.sparqltext import (
     PreparedQuery,
     RequestRefused,
-    cap_rows,
     check_query,
     check_update,
     prepare_query,
@@ -86,7 +85,7 @@ _prepared_lock = threading.Lock()
 
 
 def prepare(text: str, form: str | None) -> PreparedQuery | Response:
-    """``text`` checked (as :func:`refuse`) and capped (as :func:`capped`), or the 4xx answer refusing it."""
+    """``text`` checked (as :func:`refuse`) and capped to ``max_rows``, or the 4xx answer refusing it."""
     settings = current_settings()
     if len(text) > settings.max_query_bytes or len(text.encode("utf-8")) > settings.max_query_bytes:
         return _error(413, f"query is longer than the limit of {settings.max_query_bytes} bytes")
@@ -118,13 +117,6 @@ def prepare(text: str, form: str | None) -> PreparedQuery | Response:
     if isinstance(found, str):
         return _error(400, found)
     return found
-
-
-def capped(text: str, form: str | None) -> tuple[str, bool]:
-    """``text`` limited to ``max_rows`` solutions (SELECT, CONSTRUCT, DESCRIBE), and whether the cap applies."""
-    if form not in ("SELECT", "CONSTRUCT", "DESCRIBE"):
-        return text, False
-    return cap_rows(text, current_settings().max_rows)
 
 
 _pool_lock = threading.Lock()

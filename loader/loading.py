@@ -40,7 +40,7 @@ from clusterkg.core.namespaces import (
     graph_iri,
     instance_iri,
 )
-from clusterkg.core.store import undoable, write_error
+from clusterkg.core.store import write_error, write_undoably
 from clusterkg.loader.bundled import bundled_sources
 from clusterkg.loader.context import neighbourhood
 from clusterkg.loader.personal import persons, without_persons
@@ -355,24 +355,19 @@ def _commit(
     # On disk, a source that parses again to the same quads (SourceFile.reparse) is parsed and
     # written by Oxigraph in Rust, into its graph and into the default graph: 15 s against 19 s
     # through Python quads for 1M triples, and no Python objects. Its Cyrillic twins, and every
-    # other source, go through Python.
-    reparsed = [(s, q) for s, q in prepared if s.reparse is not None and store_path is not None]
-    rest = [(s, q) for s, q in prepared if s.reparse is None or store_path is None]
-    quads = itertools.chain(
-        (q for source, source_quads in reparsed for q in source_quads[len(source.quads) :]),
-        (q for _, source_quads in rest for q in source_quads),
-    )
-    both = (quad for q in quads for quad in (q, ox.Quad(q.subject, q.predicate, q.object, default)))
-    with undoable(store_path, store):
-        store.update(" ;\n".join(operations))
-        if store_path is None:
-            store.extend(both)  # in memory: one transaction
-            return
-        for source, _ in reparsed:
-            fmt, base_iri = source.reparse  # type: ignore[misc]
-            for graph in (ox.NamedNode(source.graph), default):
-                store.bulk_load(source.raw, fmt, base_iri=base_iri, to_graph=graph)
-        store.bulk_extend(both)  # on disk: undoable (see the module docstring)
+    # other source, go through Python (in memory all of them: one transaction, and the in-memory
+    # path stays the reference tests/test_load_commit.py compares the bulk one with).
+    serialised = []
+    python: list[ox.Quad] = []
+    for source, quads in prepared:
+        if source.reparse is not None and store_path is not None:
+            fmt, base_iri = source.reparse
+            serialised += [(source.raw, fmt, base_iri, g) for g in (ox.NamedNode(source.graph), default)]
+            python.extend(quads[len(source.quads) :])
+        else:
+            python.extend(quads)
+    both = (quad for q in python for quad in (q, ox.Quad(q.subject, q.predicate, q.object, default)))
+    write_undoably(store, store_path, " ;\n".join(operations), both, serialised)
 
 
 def _replace_operations(replaced: list[str], base: str) -> list[str]:

@@ -18,8 +18,8 @@ memory and measured 2.5x slower than Oxigraph's bulk writer, and one SPARQL ``IN
 (issue 9). So a writer makes it undoable instead (:func:`undoable`): it checkpoints the primary
 into ``rollback/`` (hard links: ~2 ms), writes, and removes the checkpoint when done. A write
 that fails or is killed leaves ``rollback/`` behind, and the primary is put back from it before
-the next writer opens it. Readers never see a write
-in progress either way: they read snapshots, published only after a write completed.
+the next writer opens it. Readers never see a write in progress either way: they read
+snapshots, published only after a write completed (:func:`write_undoably` is the whole pattern).
 
     writer.lock        held (flock) by the one process writing
     rollback/          present only while an undoable write is in progress (or was interrupted)
@@ -32,7 +32,7 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -132,7 +132,7 @@ def _writer_lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StoreError(_explain(path, OSError("LOCK: resource temporarily unavailable"))) from None
+            raise StoreError(_locked(path)) from None
         yield
     finally:
         handle.close()  # releases the lock
@@ -169,6 +169,29 @@ def undoable(path: Path | None, store: ox.Store) -> Iterator[None]:
     shutil.rmtree(done, ignore_errors=True)
     os.replace(mark, done)  # the write is complete: the checkpoint is no longer the truth
     shutil.rmtree(done, ignore_errors=True)
+
+
+def write_undoably(
+    store: ox.Store,
+    path: Path | None,
+    update: str,
+    quads: Iterable[ox.Quad],
+    serialised: Iterable[tuple[bytes, ox.RdfFormat, str, ox.NamedNode | ox.DefaultGraph]] = (),
+) -> None:
+    """Apply ``update``, then add ``serialised`` (raw RDF, format, base IRI, target graph) and ``quads``.
+
+    On disk (``path`` given) by Oxigraph's bulk writer inside :func:`undoable`; in memory by its
+    transactional ``load`` and ``extend``.
+    """
+    with undoable(path, store):
+        store.update(update)
+        for raw, fmt, base_iri, graph in serialised:
+            load = store.load if path is None else store.bulk_load
+            load(raw, fmt, base_iri=base_iri, to_graph=graph)
+        if path is None:
+            store.extend(quads)
+        else:
+            store.bulk_extend(quads)
 
 
 def restore_interrupted(path: Path) -> bool:
@@ -238,12 +261,16 @@ def _prune(snapshots: Path, keep: str) -> None:
 def _explain(path: Path, err: OSError) -> str:
     text = str(err)
     if "LOCK" in text and ("unavailable" in text or "lock" in text.lower()):
-        return f"store {path} is locked by another clusterkg process (a running load); try again when it ends"
+        return _locked(path)
     if "Permission denied" in text or "Read-only file system" in text:
         return f"store {path} is not writable: {text}"
     if "No space left" in text:
         return f"store {path}: the disk is full; nothing was changed"
     return f"cannot open store {path}: {text}"
+
+
+def _locked(path: Path) -> str:
+    return f"store {path} is locked by another clusterkg process (a running load); try again when it ends"
 
 
 def write_error(err: OSError) -> str:
