@@ -26,8 +26,12 @@ Why the pieces look as they do:
 from __future__ import annotations
 
 import itertools
+import os
+import pickle
 import re
+import signal
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -101,92 +105,261 @@ class CompiledShapes:
     """The queries for every targeted shape; :meth:`run` evaluates them over a store."""
 
     checks: list[_Check] = field(default_factory=list)
-    focus_queries: list[str] = field(default_factory=list)  # the i-th is materialised as _focus_pattern(i)
-    classes: list[str] = field(default_factory=list)  # the j-th class's instances, as _instance_pattern(j)
+    focus_queries: list[str] = field(default_factory=list)  # the i-th shape's non-class targets, or ""
+    classes: list[str] = field(default_factory=list)  # the j-th class of _instance_pattern(j, var)
     focus_classes: list[list[str]] = field(default_factory=list)  # the i-th shape's target classes
 
     def run(
-        self, store: ox.Store, focus: set[ox.Term] | None = None, show: Callable[[ox.Term, ox.Term], str] | None = None
+        self,
+        store: ox.Store,
+        focus: set[ox.Term] | None = None,
+        show: Callable[[ox.Term, ox.Term], str] | None = None,
+        *,
+        processes: int = 1,
+        restrict_up_to: int | None = None,
     ) -> list[Raw]:
         """All results over ``store``'s default graph (``focus``: keep only those focus nodes).
 
         ``show(focus, term)`` writes a term into a message as pySHACL would (the literal's lexical
         form as the data wrote it: Oxigraph's store keeps numbers and dates in canonical form).
+        ``processes`` above 1 shares the constraint queries out among forked copies of this
+        process (see :func:`_shared_out`), unless the focus nodes are few enough to restrict.
+        ``restrict_up_to`` overrides :data:`RESTRICT_UP_TO`.
         """
         show = show or (lambda _focus, term: _plain(term))
-        # Each shape's focus nodes are computed once (a union of class targets with
-        # rdf:type/rdfs:subClassOf* is the costly part of every query) and written into a scratch
-        # named graph that the constraint queries join; the data's default graph is not touched.
-        # The instances of every class the shapes name (sh:class, sh:targetClass), through
-        # rdfs:subClassOf, are computed once the same way: a lookup per value instead of a path.
-        focus_cache: dict[int, set[ox.Term]] = {}
-        instances = _instances(store, set(self.classes) | {c for cs in self.focus_classes for c in cs})
-        store.bulk_extend(
-            ox.Quad(_class_node(j), _FOCUS, node, _SCRATCH)
-            for j, cls in enumerate(self.classes)
-            for node in instances[cls]
-        )
-        scratch = []
-        for i, query in enumerate(self.focus_queries):
-            found = set().union(*(instances[c] for c in self.focus_classes[i]))
-            if query:
-                found |= {row["this"] for row in store.query(query)}
-            if focus is not None:
-                found &= focus
-            focus_cache[i] = found
-            scratch += [ox.Quad(_shape_node(i), _FOCUS, node, _SCRATCH) for node in found]
-        store.bulk_extend(scratch)
+        # "x is an instance of C" (sh:class, sh:targetClass) through rdfs:subClassOf is a lookup
+        # of x's rdf:type among C's subclasses, written into the query as a VALUES list: the
+        # closure is computed once from the store's (few) rdfs:subClassOf triples, and no
+        # rdf:type/rdfs:subClassOf* path is evaluated per value.
+        targets = _Targets(store, self)
+        # A shape's focus nodes: with few of them (incremental validation) they are written into
+        # a scratch named graph that every constraint query of the shape joins, so a query only
+        # visits them; otherwise the queries match the shape's targets themselves (writing 350k
+        # focus nodes of a 1M-triple load into a scratch graph cost 5 s, matching them ~0).
+        # Either way a result is kept only for a node of ``focus``, so both give the same report.
+        limit = RESTRICT_UP_TO if restrict_up_to is None else restrict_up_to
+        restrict = focus is not None and len(focus) <= limit
         try:
-            return self._run(store, focus, show, focus_cache)
+            patterns = targets.restricted(focus) if restrict and focus is not None else targets.matched()
+            checks = [c for c in self.checks if patterns.get(c.shape_index, "") is not None]  # None: no focus node
+            if any(_ILL in c.query for c in checks):
+                ill = _ill_typed(store)
+                checks = [_replace_ill(c, ill) if _ILL in c.query else c for c in checks]
+            queries = [targets.query(c.query, patterns) for c in checks]
+            for c in checks:  # the few sh:sparql focus sets are looked up before any fork
+                if c.focus_index is not None:
+                    targets.is_focus(c.focus_index, ox.NamedNode("urn:clusterkg:validation:none"))
+
+            def evaluate(i: int) -> list[Raw]:
+                return _results(store, checks[i], queries[i], focus, show, targets)
+
+            return _shared_out(evaluate, len(checks), 1 if restrict else processes)
         finally:
             store.remove_graph(_SCRATCH)
 
-    def _run(
-        self,
-        store: ox.Store,
-        focus: set[ox.Term] | None,
-        show: Callable[[ox.Term, ox.Term], str],
-        focus_cache: dict[int, set[ox.Term]],
-    ) -> list[Raw]:
-        results: list[Raw] = []
-        ill: dict[str, list[ox.Literal]] | None = None
-        for check in self.checks:
-            if not focus_cache.get(check.shape_index, True):
-                continue  # a shape with no focus node here (incremental validation: most of them)
-            if _ILL in check.query:
-                ill = _ill_typed(store) if ill is None else ill
-                check = _replace_ill(check, ill)
-            allowed = None
-            if check.focus_index is not None:
-                allowed = focus_cache[check.focus_index]
-            seen: set[tuple[object, ...]] = set()
-            solutions = store.query(check.query)
-            names = [v.value for v in solutions.variables]
-            for row in solutions:
-                this = row["this"]
-                if this is None or (allowed is not None and this not in allowed):
-                    continue
-                if focus is not None and this not in focus:
-                    continue
-                if check.sparql_vars:
-                    bound = {n: row[n] for n in names if row[n] is not None}
-                    key = tuple(sorted((n, str(t)) for n, t in bound.items()))
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    value = bound.get("value", this if check.node_shape else None)
-                    message = _format(check.messages, bound, value, lambda t, f=this: show(f, t))
-                    results.append(
-                        Raw(this, _path(bound.get("path")), value, check.component,
-                            check.severity, message, str(check.shape))
-                    )  # fmt: skip
-                    continue
-                value = row["value"] if check.has_value else None
-                results.append(
-                    Raw(this, check.path, value, check.component, check.severity,
-                        check.messages[0] if check.messages else "", str(check.shape))
-                )  # fmt: skip
-        return results
+
+def _results(
+    store: ox.Store,
+    check: _Check,
+    query: str,
+    focus: set[ox.Term] | None,
+    show: Callable[[ox.Term, ox.Term], str],
+    targets: _Targets,
+) -> list[Raw]:
+    """The results of one constraint query."""
+    results: list[Raw] = []
+    seen: set[tuple[object, ...]] = set()
+    solutions = store.query(query)
+    names = [v.value for v in solutions.variables]
+    for row in solutions:
+        this = row["this"]
+        if this is None or (check.focus_index is not None and not targets.is_focus(check.focus_index, this)):
+            continue
+        if focus is not None and this not in focus:
+            continue
+        if check.sparql_vars:
+            bound = {n: row[n] for n in names if row[n] is not None}
+            key = tuple(sorted((n, str(t)) for n, t in bound.items()))
+            if key in seen:
+                continue
+            seen.add(key)
+            value = bound.get("value", this if check.node_shape else None)
+            message = _format(check.messages, bound, value, lambda t, f=this: show(f, t))
+            results.append(
+                Raw(this, _path(bound.get("path")), value, check.component,
+                    check.severity, message, str(check.shape))
+            )  # fmt: skip
+            continue
+        value = row["value"] if check.has_value else None
+        results.append(
+            Raw(this, check.path, value, check.component, check.severity,
+                check.messages[0] if check.messages else "", str(check.shape))
+        )  # fmt: skip
+    return results
+
+
+def _shared_out(evaluate: Callable[[int], list[Raw]], count: int, processes: int) -> list[Raw]:
+    """The results of ``evaluate`` on the queries ``0 .. count-1``, shared out among ``processes``.
+
+    Oxigraph's query evaluation holds the GIL, so threads would take turns; forked children
+    read the same in-memory store (copy-on-write: nothing is copied up front). The query
+    numbers wait in a pipe, and the parent and each child take the next one as they become
+    free (a read of 4 bytes from a pipe is atomic), so a few slow queries do not leave one
+    process idle. A child sends its results back pickled when the pipe is empty. A child that
+    fails (killed, out of memory, an error) is replaced by the parent evaluating what it took,
+    so the results never depend on the fork succeeding; they come in the order of the
+    queries, as from one process.
+    """
+    processes = max(1, min(processes, count))
+    if processes == 1:
+        return [r for i in range(count) for r in evaluate(i)]
+    todo_read, todo_write = os.pipe()
+    os.write(todo_write, b"".join(i.to_bytes(4, "little") for i in range(count)))  # < 64 KiB: no block
+    os.close(todo_write)
+
+    def take() -> Iterator[int]:
+        while len(number := os.read(todo_read, 4)) == 4:
+            yield int.from_bytes(number, "little")
+
+    children: list[tuple[int, int]] = []
+    found: dict[int, list[Raw]] = {}
+    try:
+        for _ in range(processes - 1):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: evaluate, send, and leave without running the parent's cleanup
+                os.close(read)
+                code = 0
+                try:
+                    taken = {i: evaluate(i) for i in take()}
+                    with os.fdopen(write, "wb") as out:
+                        pickle.dump(taken, out, protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException:  # any failure: the parent evaluates this share again
+                    code = 1
+                os._exit(code)
+            os.close(write)
+            children.append((pid, read))
+        found.update((i, evaluate(i)) for i in take())
+        while children:
+            pid, read = children[0]
+            with os.fdopen(read, "rb") as inp:
+                data = inp.read()
+            _, status = os.waitpid(pid, 0)
+            children.pop(0)
+            sent = _unpickled(data) if status == 0 else None
+            if isinstance(sent, dict):
+                found.update(sent)
+    finally:  # interrupted (Ctrl-C, a timeout): no child outlives the validation
+        os.close(todo_read)
+        for pid, read in children:
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            with suppress(OSError):
+                os.close(read)
+    return [r for i in range(count) for r in (found[i] if i in found else evaluate(i))]
+
+
+def _unpickled(data: bytes) -> object:
+    try:
+        return pickle.loads(data)
+    except Exception:  # a truncated or garbled answer: the share is evaluated again
+        return None
+
+
+#: Up to this many focus nodes to keep, a shape's focus nodes are written into the scratch graph
+#: (see :meth:`CompiledShapes.run`); beyond, the queries match the targets.
+RESTRICT_UP_TO = 20_000
+
+
+class _Targets:
+    """The subclass closure of the store, and the patterns that bind a shape's focus nodes."""
+
+    def __init__(self, store: ox.Store, compiled: CompiledShapes) -> None:
+        self.store = store
+        self.compiled = compiled
+        self.subclasses: dict[str, set[str]] = {}
+        for row in store.query(f"SELECT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}"):
+            if isinstance(row["s"], ox.NamedNode) and isinstance(row["o"], ox.NamedNode):
+                self.subclasses.setdefault(row["o"].value, set()).add(row["s"].value)
+        self.fresh = itertools.count()
+        self.focus_sets: dict[int, set[ox.Term]] = {}
+        self.patterns: dict[int, str | None] = {}
+
+    def closure(self, classes: list[str]) -> list[str]:
+        """``classes`` and all their subclasses in the store, sorted."""
+        seen, todo = set(classes), list(classes)
+        while todo:
+            for sub in self.subclasses.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        return sorted(seen)
+
+    def instance(self, classes: list[str], var: str) -> str:
+        """A pattern: ``var`` has an rdf:type among ``classes`` or their subclasses."""
+        found = self.closure(classes)
+        if len(found) == 1:
+            return f"{{ {var} a <{found[0]}> }}"
+        fresh = f"?ckgclass{next(self.fresh)}"
+        return f"{{ VALUES {fresh} {{ {' '.join(f'<{c}>' for c in found)} }} {var} a {fresh} }}"
+
+    def matched(self) -> dict[int, str | None]:
+        """Each shape's focus pattern, matching its targets in the data (``None``: no focus node)."""
+        scratch = []
+        for i, query in enumerate(self.compiled.focus_queries):
+            parts = []
+            if self.compiled.focus_classes[i]:
+                parts.append(self.instance(self.compiled.focus_classes[i], "?this"))
+            if query:  # sh:targetNode, sh:targetSubjectsOf/ObjectsOf: few nodes, written out
+                scratch += [ox.Quad(_shape_node(i), _FOCUS, row["this"], _SCRATCH) for row in self.store.query(query)]
+                parts.append(_scratch_pattern(i))
+            self.patterns[i] = parts[0] if len(parts) == 1 else "{ " + " } UNION { ".join(parts) + " }"
+        self.store.bulk_extend(scratch)
+        for i, pattern in self.patterns.items():
+            if not self.store.query(f"ASK {{ {pattern} }}"):
+                self.patterns[i] = None
+        return self.patterns
+
+    def restricted(self, focus: set[ox.Term]) -> dict[int, str | None]:
+        """Each shape's focus nodes among ``focus``, written into the scratch graph (``None``: none)."""
+        types: dict[ox.Term, set[str]] = {}
+        for node in focus:
+            if isinstance(node, (ox.NamedNode, ox.BlankNode)):
+                types[node] = {
+                    q.object.value
+                    for q in self.store.quads_for_pattern(node, _RDF_TYPE, None, ox.DefaultGraph())
+                    if isinstance(q.object, ox.NamedNode)
+                }
+        scratch = []
+        for i, query in enumerate(self.compiled.focus_queries):
+            classes = set(self.closure(self.compiled.focus_classes[i])) if self.compiled.focus_classes[i] else set()
+            found = {node for node, ts in types.items() if ts & classes}
+            if query:
+                found |= {row["this"] for row in self.store.query(query)} & focus
+            self.focus_sets[i] = found
+            scratch += [ox.Quad(_shape_node(i), _FOCUS, node, _SCRATCH) for node in found]
+            self.patterns[i] = _scratch_pattern(i) if found else None
+        self.store.bulk_extend(scratch)
+        return self.patterns
+
+    def is_focus(self, i: int, node: ox.Term) -> bool:
+        """Whether ``node`` is a focus node of the i-th shape (a sh:sparql query matches any node)."""
+        if i not in self.focus_sets:
+            pattern = self.patterns.get(i)
+            query = f"SELECT DISTINCT ?this WHERE {{ {pattern} }}"
+            self.focus_sets[i] = set() if pattern is None else {row["this"] for row in self.store.query(query)}
+        return node in self.focus_sets[i]
+
+    def query(self, text: str, patterns: dict[int, str | None]) -> str:
+        """A check's query with its focus and class placeholders written out."""
+        text = _FOCUS_MARK.sub(lambda m: patterns[int(m.group(1))] or "", text)
+        return _CLASS_MARK.sub(lambda m: self.instance([self.compiled.classes[int(m.group(1))]], m.group(2)), text)
+
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_FOCUS_MARK = re.compile(r"«focus (\d+)»")
+_CLASS_MARK = re.compile(r"«class (\d+) (\?\w+)»")
 
 
 _SCRATCH = ox.NamedNode("urn:clusterkg:validation:focus")
@@ -197,36 +370,17 @@ def _shape_node(i: int) -> ox.NamedNode:
     return ox.NamedNode(f"urn:clusterkg:validation:shape:{i}")
 
 
-def _instances(store: ox.Store, classes: set[str]) -> dict[str, set[ox.Term]]:
-    """The nodes ``?x rdf:type/rdfs:subClassOf* C`` for each class ``C``: one pass over rdf:type."""
-    typed: dict[str, set[ox.Term]] = {}
-    for row in store.query("SELECT ?x ?t WHERE { ?x a ?t FILTER(isIRI(?t)) }"):
-        typed.setdefault(row["t"].value, set()).add(row["x"])
-    subclasses: dict[str, set[str]] = {}
-    for row in store.query("SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?o }"):
-        if isinstance(row["s"], ox.NamedNode) and isinstance(row["o"], ox.NamedNode):
-            subclasses.setdefault(row["o"].value, set()).add(row["s"].value)
-    found: dict[str, set[ox.Term]] = {}
-    for cls in classes:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for sub in subclasses.get(todo.pop(), ()):
-                if sub not in seen:
-                    seen.add(sub)
-                    todo.append(sub)
-        found[cls] = set().union(*(typed.get(c, set()) for c in seen))
-    return found
-
-
-def _class_node(j: int) -> ox.NamedNode:
-    return ox.NamedNode(f"urn:clusterkg:validation:class:{j}")
-
-
 def _instance_pattern(j: int, var: str) -> str:
-    return f"GRAPH <{_SCRATCH.value}> {{ <{_class_node(j).value}> <{_FOCUS.value}> {var} }}"
+    """A placeholder: ``var`` is an instance of the j-th class (written out by :meth:`_Targets.query`)."""
+    return f"«class {j} {var}»"
 
 
 def _focus_pattern(i: int) -> str:
+    """A placeholder: ``?this`` is a focus node of the i-th shape (written out by :meth:`_Targets.query`)."""
+    return f"«focus {i}»"
+
+
+def _scratch_pattern(i: int) -> str:
     return f"GRAPH <{_SCRATCH.value}> {{ <{_shape_node(i).value}> <{_FOCUS.value}> ?this }}"
 
 

@@ -11,6 +11,7 @@ source file each offending resource came from.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -199,6 +200,18 @@ def data_store(data: Graph | Iterable[ox.Quad]) -> ox.Store:
     return store
 
 
+#: From this many triples, the SPARQL engine's constraint queries are shared out among processes.
+PARALLEL_FROM = 100_000
+
+
+def check_processes(size: int) -> int:
+    """How many processes evaluate the constraint queries over ``size`` triples: one per CPU
+    this process may use, at most 4, for large data; one for small (a fork costs ~10 ms)."""
+    if size < PARALLEL_FROM or not hasattr(os, "fork"):
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
 def _validate_sparql(
     compiled: CompiledShapes,
     data: Data,
@@ -208,7 +221,8 @@ def _validate_sparql(
 ) -> ValidationReport:
     store = data if isinstance(data, ox.Store) else data_store(data)
     lexical = _Lexical(data)
-    raws = compiled.run(store, focus, lexical.show)
+    size = len(data) if isinstance(data, list) else len(store)
+    raws = compiled.run(store, focus, lexical.show, processes=check_processes(size))
     return _sorted([_from_raw(store, raw, origins, default_file, lexical) for raw in raws])
 
 
