@@ -196,6 +196,8 @@ def load_files(
         reported = None
     else:
         new_quads = [q for _, quads in prepared for q in quads]
+        if progress:
+            progress.phase("context", len(new_quads), "the part of the store the load can affect")
         around = neighbourhood(
             store, new_quads, [*replaced, graph_iri(base, METADATA_GRAPH)], exclude=[graph_iri(base, NETWORK_GRAPH)]
         )

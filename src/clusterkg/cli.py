@@ -475,18 +475,19 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.bundled == bool(args.paths):
         raise ClusterkgError("give the files or directories to load, or --bundled")
+    progress = None
+    if args.progress or (args.progress is None and sys.stderr.isatty()):
+        from clusterkg.loader.progress import Progress
+
+        progress = Progress(sys.stderr, live=sys.stderr.isatty())
     sources = bundled_sources(settings.base) if args.bundled else read_paths(args.paths, base=settings.base)
     if not sources:
         raise ClusterkgError("no RDF files found in " + ", ".join(map(str, args.paths)))
+    if progress:
+        progress.phase_done("parse", sum(len(s.quads) for s in sources), f"{len(sources)} source(s)")
     if settings.endpoint:
         return _load_remote(args, settings, sources)
     with open_store(settings.store) as store:
-        progress = None
-        if args.progress or (args.progress is None and sys.stderr.isatty()):
-            from clusterkg.loader.progress import Progress
-
-            progress = Progress(sys.stderr, live=sys.stderr.isatty())
-            progress.phase("parse", sum(len(s.quads) for s in sources), f"{len(sources)} source(s)")
         result = load_files(
             store,
             sources,
