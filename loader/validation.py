@@ -176,7 +176,7 @@ def compiled_shapes() -> CompiledShapes:
 def ontology_quads() -> tuple[ox.Quad, ...]:
     """The ontology and schemes as Oxigraph quads in the default graph, parsed once per process."""
     return tuple(
-        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+        ox.Quad(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
         for s, p, o in resources.ontology_graph()
     )
 
@@ -190,11 +190,12 @@ def data_store(data: Graph | Iterable[ox.Quad]) -> ox.Store:
     store = ox.Store()
     if isinstance(data, Graph):
         quads: Iterable[ox.Quad] = (
-            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph())  # type: ignore[arg-type]
+            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o))  # type: ignore[arg-type]
             for s, p, o in data
         )
     else:
-        quads = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in data)
+        # Quad(s, p, o) is in the default graph; passing DefaultGraph() costs 2.5x the construction
+        quads = (ox.Quad(q.subject, q.predicate, q.object) for q in data)
     store.bulk_extend(quads)
     store.bulk_extend(ontology_quads())
     return store
@@ -248,9 +249,7 @@ class _Lexical:
             return self.cache[focus]
         literals = [o for o in self.objects(focus) if isinstance(o, ox.Literal) and o.datatype.value not in _KEPT]
         scratch = ox.Store()
-        scratch.extend(
-            ox.Quad(ox.NamedNode(f"urn:x:{i}"), _P, lit, ox.DefaultGraph()) for i, lit in enumerate(literals)
-        )
+        scratch.extend(ox.Quad(ox.NamedNode(f"urn:x:{i}"), _P, lit) for i, lit in enumerate(literals))
         found = {}
         for q in scratch.quads_for_pattern(None, _P, None, None):
             original = literals[int(q.subject.value[6:])]
