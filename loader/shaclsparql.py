@@ -40,6 +40,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from clusterkg.core.querychild import die_with_parent
+
 _OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 
 # Parameters the compiler understands on a shape; any other sh: term on a shape is refused.
@@ -229,6 +231,7 @@ def _shared_out(evaluate: Callable[[int], list[Raw]], count: int, processes: int
             pid = os.fork()
             if pid == 0:  # the child: evaluate, send, and leave without running the parent's cleanup
                 os.close(read)
+                die_with_parent()  # a parent killed (a server's worker timeout, say) takes its children along
                 code = 0
                 try:
                     taken = {i: evaluate(i) for i in take()}

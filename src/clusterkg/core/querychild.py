@@ -157,7 +157,7 @@ def serve(path: Path, sock: socket.socket, withhold: bool = False) -> None:
             return
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: be killed (SIGKILL) when the parent exits, even in the middle of a query."""
     if not sys.platform.startswith("linux"):
         return
@@ -172,7 +172,7 @@ def _die_with_parent() -> None:
 
 
 def main(argv: list[str]) -> int:
-    _die_with_parent()
+    die_with_parent()
     path, fd = Path(argv[0]), int(argv[1])
     sock = socket.socket(fileno=fd)
     try:
