@@ -1020,6 +1020,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    if args.work_dir is not None:
+        try:
+            args.work_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            print(f"benchmarks/run.py: error: cannot use --work-dir {args.work_dir}: {err.strerror}", file=sys.stderr)
+            return 2
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python benchmarks/run.py " + " ".join(argv),

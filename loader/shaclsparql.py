@@ -148,9 +148,6 @@ class CompiledShapes:
                 ill = _ill_typed(store)
                 checks = [_replace_ill(c, ill) if _ILL in c.query else c for c in checks]
             queries = [targets.query(c.query, patterns) for c in checks]
-            for c in checks:  # the few sh:sparql focus sets are looked up before any fork
-                if c.focus_index is not None:
-                    targets.is_focus(c.focus_index, ox.NamedNode("urn:clusterkg:validation:none"))
 
             def evaluate(i: int) -> list[Raw]:
                 return _results(store, checks[i], queries[i], focus, show, targets)
@@ -347,7 +344,10 @@ class _Targets:
         return self.patterns
 
     def is_focus(self, i: int, node: ox.Term) -> bool:
-        """Whether ``node`` is a focus node of the i-th shape (a sh:sparql query matches any node)."""
+        """Whether ``node`` is a focus node of the i-th shape (a sh:sparql query matches any node).
+
+        The set is read the first time a sh:sparql query returns a row: on conforming data, never.
+        """
         if i not in self.focus_sets:
             pattern = self.patterns.get(i)
             query = f"SELECT DISTINCT ?this WHERE {{ {pattern} }}"

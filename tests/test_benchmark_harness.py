@@ -28,7 +28,7 @@ QUERIES = ["cluster-size", "totals-by-sector", "path-between-clusters"]
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str, Path]:
     out = tmp_path_factory.mktemp("results")
-    work = tmp_path_factory.mktemp("work")
+    work = tmp_path_factory.mktemp("work") / "made" / "by-the-harness"  # --work-dir is created if missing
     result = subprocess.run(
         [sys.executable, str(RUN), "--scales", "1k", "--countries", "2", "--members", "2", "--repeat", "1",
          "--query-runs", "3", "--queries", ",".join(QUERIES), "--http-seconds", "1", "--timeout", "120",
@@ -161,6 +161,19 @@ def test_nothing_is_left_behind(bench) -> None:
             if str(work) in cmdline:
                 leftovers.append(cmdline)
     assert leftovers == []
+
+
+def test_a_work_dir_that_cannot_be_made_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--scales", "1k", "--work-dir", str(blocker / "work"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"benchmarks/run.py: error: cannot use --work-dir {blocker / 'work'}: Not a directory"
+    ]
 
 
 def test_scales_are_read_as_people_write_them() -> None:
