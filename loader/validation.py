@@ -210,7 +210,8 @@ def check_processes(size: int) -> int:
     this process may use, at most 4, for large data; one for small (a fork costs ~10 ms)."""
     if size < PARALLEL_FROM or not hasattr(os, "fork"):
         return 1
-    return max(1, min(4, len(os.sched_getaffinity(0))))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, cpus))
 
 
 def _validate_sparql(
