@@ -601,3 +601,57 @@ def test_bad_defaults_are_refused_when_loading():
         parse_decorators("t", "#+ params:\n#+   - name: c\n#+     type: iri\n#+     default: nope\nSELECT ?_c_iri {}\n")
     with pytest.raises(ValueError, match="not used"):
         parse_decorators("t", "#+ params:\n#+   - name: c\n#+     type: iri\nSELECT ?x {}\n")
+
+
+def test_parameters_also_open_the_where_group_as_a_values_row():
+    """Oxigraph plans before it sees substitutions; the row lets the plan start from the bound term."""
+    import pyoxigraph as ox
+
+    from clusterkg.endpoint.catalogue import bindings, parse_decorators
+
+    query = parse_decorators(
+        "t",
+        "#+ summary: t\n#+ params:\n#+   - name: name\n#+     type: literal\n#+     default: a\n"
+        "#+   - name: n\n#+     type: integer\n#+     default: 2\n"
+        "# a comment with WHERE { in it\n"
+        "SELECT ?_name_literal ?_n_integer (COUNT(*) AS ?c) WHERE { ?s ?p ?_name_literal }"
+        " GROUP BY ?_name_literal ?_n_integer\n",
+    )
+    nasty = 'x" } UNION { ?s ?p ?o } #\n'
+    subs = bindings(query, {"name": nasty})
+    text = query.text_for(subs)
+    assert text.endswith(
+        'WHERE { VALUES (?_name_literal ?_n_integer) { ("x\\" } UNION { ?s ?p ?o } #\\n" '
+        '"2"^^<http://www.w3.org/2001/XMLSchema#integer>) } ?s ?p ?_name_literal }'
+        " GROUP BY ?_name_literal ?_n_integer\n"
+    )
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal(nasty)))
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("other")))
+    result = [(r["_name_literal"], r["_n_integer"].value, r["c"].value) for r in store.query(text, substitutions=subs)]
+    assert result == [(ox.Literal(nasty), "2", "1")]
+    assert query.text_for({}) == query.text
+
+
+_IN_FROM = "SELECT (MIN(?x) AS ?m) FROM <http://e/g> WHERE"
+_COMMENTED = "PREFIX e: <http://e/>\n# WHERE {\nSELECT ?s WHERE {"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE {"),
+        ("SELECT * { ?s ?p ?o }", "SELECT * {"),
+        (_IN_FROM + " { ?s ?p ?x }", _IN_FROM + " {"),
+        ("ASK { ?s ?p ?o }", "ASK {"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE {"),
+        (_COMMENTED + ' ?s e:p "WHERE {" }', _COMMENTED),
+        ("CONSTRUCT { ?s ?p ?o }", None),
+        ("DESCRIBE <http://e/s>", None),
+    ],
+)
+def test_where_group_start(text, expected):
+    from clusterkg.core.sparqltext import where_group_start
+
+    start = where_group_start(text)
+    assert (None if start is None else text[:start]) == expected
