@@ -331,22 +331,20 @@ def http_get(url: str, timeout: float, parse: bool = False) -> dict[str, Any]:
 
 
 def catalogue_queries(only: list[str] | None) -> list[dict[str, str]]:
-    """Every catalogue query with its defaults bound by a leading ``VALUES`` block, and its ``/api`` path."""
-    from clusterkg.endpoint.catalogue import load_catalogue
+    """Every catalogue query with its defaults bound as ``/api`` binds them (a ``VALUES`` row), and its ``/api`` path.
+
+    The text is the one ``/api/queries`` runs, without the substitutions it adds (the peers have none).
+    """
+    from clusterkg.endpoint.catalogue import bindings, load_catalogue
 
     out = []
     for name, query in sorted(load_catalogue().items()):
         if only and name not in only:
             continue
-        text = query.text
-        bound = [(p, p.term(p.default)) for p in query.parameters if p.default is not None]
-        if bound:
-            head = "VALUES (" + " ".join("?" + p.variable for p, _ in bound) + ") { ("
-            head += " ".join(str(term) for _, term in bound) + ") }"
-            match = re.search(r"WHERE\s*\{", text, re.IGNORECASE)
-            if match is None:
-                raise SystemExit(f"{name}.rq: no WHERE to bind the parameters in")
-            text = text[: match.end()] + "\n  " + head + text[match.end() :]
+        defaults = {p.name: p.default for p in query.parameters if p.default is not None}
+        text = query.text_for(bindings(query, defaults)) if defaults else query.text
+        if defaults and text == query.text:
+            raise SystemExit(f"{name}.rq: no WHERE to bind the parameters in")
         out.append({"name": name, "text": text, "api": f"/api/queries/{name}"})
     if only and len(out) != len(only):
         missing = sorted(set(only) - {q["name"] for q in out})
