@@ -25,6 +25,7 @@ from rdflib.term import Node
 from clusterkg.core import resources
 from clusterkg.core.errors import ClusterkgError
 from clusterkg.core.namespaces import PREFIXES
+from clusterkg.core.storecopy import usable_cpus
 from clusterkg.loader.shaclsparql import CompiledShapes, Raw, Unsupported, compile_shapes
 
 Engine = Choice["sparql", "pyshacl"]
@@ -210,8 +211,7 @@ def check_processes(size: int) -> int:
     this process may use, at most 4, for large data; one for small (a fork costs ~10 ms)."""
     if size < PARALLEL_FROM or not hasattr(os, "fork"):
         return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(4, cpus))
+    return max(1, min(4, usable_cpus()))
 
 
 def _validate_sparql(
