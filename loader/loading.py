@@ -161,8 +161,12 @@ def _check(
         if not report.conforms(strict=strict):
             return LoadResult(report=report, committed=False)
     counts = {g: 0 for g in replaced}
-    for q in new_quads:
-        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
+    for source, quads in prepared:
+        if source.single_graph:  # no look at each quad's graph: 0.9 s per 1M quads
+            counts[source.graph] = counts.get(source.graph, 0) + len(quads)
+            continue
+        for q in quads:
+            counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
     return LoadResult(report=report, committed=True, graphs=counts)
 
 

@@ -46,10 +46,17 @@ class SourceFile:
     #: triple format, no blank node (Oxigraph names them afresh on each parse), no rebasing. The
     #: commit then has Oxigraph parse and write it in Rust (see clusterkg.loader.loading).
     reparse: tuple[ox.RdfFormat, str] | None = None
+    #: Whether every quad is known to be in ``graph`` (a triple format): :attr:`graphs` need not look.
+    single_graph: bool = False
 
     @property
     def graphs(self) -> set[str]:
-        """Every named graph the source writes to (more than one only for TriG / N-Quads)."""
+        """Every named graph the source writes to (more than one only for TriG / N-Quads).
+
+        Looked up in the quads only where they may name other graphs: 0.8 s per 1M quads otherwise.
+        """
+        if self.single_graph:
+            return {self.graph}
         return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)} | {self.graph}
 
 
@@ -132,7 +139,9 @@ def read_source(source: Path | Traversable, *, base: str = DEFAULT_BASE, name: s
         quads = tuple(rebase_quad(q, base) for q in quads)
     elif fmt not in _QUAD_FORMATS and not _has_blank_nodes(raw, fmt, quads):
         reparse = (fmt, f"file:///{source.name}")
-    return SourceFile(name=display, graph=graph.value, quads=quads, raw=raw, reparse=reparse)
+    # a triple format puts every quad in ``graph`` (rebasing moves it only if it lies under the default base)
+    single = fmt not in _QUAD_FORMATS and (base == DEFAULT_BASE or _rebase_term(graph, base) == graph)
+    return SourceFile(name=display, graph=graph.value, quads=quads, raw=raw, reparse=reparse, single_graph=single)
 
 
 _QUAD_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)

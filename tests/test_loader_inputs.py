@@ -44,6 +44,17 @@ def test_triples_go_to_the_files_graph_and_quads_keep_theirs(tmp_path, name, gra
     assert {q.graph_name.value for q in read_source(path).quads} == {graph}
 
 
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+@pytest.mark.parametrize("base", ["https://w3id.org/clusterkg/", "https://clusters.example.eu/"])
+def test_the_graphs_a_source_writes_to_are_those_of_its_quads(tmp_path, name, base):
+    """A triple format's one graph is known without a look at each quad; the answer is the same."""
+    path = tmp_path / name
+    path.write_text(SAMPLES[name], encoding="utf-8")
+    source = read_source(path, base=base)
+    assert source.single_graph == (name not in ("sample.trig", "sample.nq"))
+    assert source.graphs == {q.graph_name.value for q in source.quads} | {source.graph}
+
+
 def test_gzip_compressed_files_are_read_and_named_without_gz(tmp_path):
     path = tmp_path / "clusters.ttl.gz"
     path.write_bytes(gzip.compress(TURTLE.encode()))
