@@ -352,3 +352,30 @@ def test_betweenness_is_exact_for_small_networks_and_a_repeatable_estimate_for_l
     assert estimate != exact
     top = sorted(exact, key=exact.get, reverse=True)[:10]
     assert sum(estimate[v] for v in top) == pytest.approx(sum(exact[v] for v in top), rel=0.35)
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        nx.path_graph(5),
+        nx.star_graph(7),
+        nx.disjoint_union(nx.cycle_graph(6), nx.complete_graph(4)),  # two components
+        nx.les_miserables_graph(),  # names as nodes, weighted edges (betweenness ignores the weights)
+        nx.barabasi_albert_graph(900, 3, seed=5),  # estimated from pivots
+        nx.disjoint_union(nx.connected_watts_strogatz_graph(700, 4, 0.2, seed=2), nx.path_graph(40)),
+    ],
+    ids=["path", "star", "components", "named-weighted", "estimated", "estimated-components"],
+)
+def test_betweenness_is_networkx_s_to_the_last_bit(graph) -> None:
+    """The numbered implementation gives exactly networkx's values, exact or from the same pivots."""
+    from clusterkg.network.metrics import BETWEENNESS_PIVOTS, EXACT_BETWEENNESS_NODES, LOUVAIN_SEED, betweenness
+
+    graph.add_node("alone")  # an isolated organisation
+    if graph.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
+        expected = nx.betweenness_centrality(graph, normalized=True)
+    else:
+        expected = nx.betweenness_centrality(graph, k=BETWEENNESS_PIVOTS, normalized=True, seed=LOUVAIN_SEED)
+    found = betweenness(graph)
+    assert list(found) == list(expected)
+    assert found == expected
+    assert any(value > 0 for value in found.values())
