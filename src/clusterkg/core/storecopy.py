@@ -9,7 +9,8 @@ graph's N-Triples read by one ``bulk_load`` (in this thread) as soon as it arriv
 took 11–13 s, with at most a few graphs' text in memory instead of the whole dump.
 
 The copy's default graph is the RDF merge of the graphs (a triple two graphs state is one triple),
-and blank nodes keep their labels across graphs, as the store's own default graph has them.
+and a blank node two graphs share stays one node (the parse gives it a new label, the same in both),
+as in the store's own default graph.
 """
 
 from __future__ import annotations
