@@ -180,20 +180,15 @@ def _brandes(neighbours: list[list[int]], sources: Iterable[int]) -> list[float]
 
 
 def _rescale(between: list[float], sampled: list[int] | None) -> None:
-    """Normalise over the (s, t) pairs of an undirected graph, sources scaled apart when sampled (as networkx)."""
+    """Normalise over the (s, t) pairs of an undirected graph, as networkx does: by ``k (n - 2)`` for
+    ``k`` sources (``n - 1`` when all are), sampled sources by ``(k - 1)(n - 2)`` (they are no target)."""
     pairs = len(between) - 1
     if pairs < 2:
         return
-    if sampled is None:
-        scale = 1 / (pairs * (pairs - 1))
-        if scale != 1:
-            for i, value in enumerate(between):
-                between[i] = value * scale
-        return
-    k = len(sampled)
-    source_scale = 1 / ((k - 1) * (pairs - 1)) if k > 1 else math.nan
+    k = pairs if sampled is None else len(sampled)
     other_scale = 1 / (k * (pairs - 1))
-    sources = set(sampled)
+    source_scale = 1 / ((k - 1) * (pairs - 1)) if k > 1 else math.nan
+    sources = set(sampled or ())
     for i, value in enumerate(between):
         between[i] = value * (source_scale if i in sources else other_scale)
 
