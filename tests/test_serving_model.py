@@ -159,6 +159,20 @@ def test_the_query_process_imports_neither_flask_nor_rdflib_nor_networkx(loaded_
     assert not modules & {"flask", "werkzeug", "jinja2", "rdflib", "pyshacl", "networkx", "multiprocessing"}
 
 
+def test_a_server_worker_loads_networkx_only_for_a_graph_export() -> None:
+    """networkx is ~22 MiB of a worker's memory: the app does not import it; a GraphML export does."""
+    probe = (
+        "import sys\n"
+        "from clusterkg.endpoint import app\n"
+        "print('networkx' in sys.modules)\n"
+        "from clusterkg.network.views import View, export\n"
+        "export(View(organisations={}, ties=[]), 'graphml')\n"
+        "print('networkx' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "True"]
+
+
 def test_a_cached_check_never_carries_a_verdict_to_another_allow_list(loaded_store: Path) -> None:
     """The check cache is keyed on the text and the settings: the text allowed under one allow-list
     is still refused under another, however often either asked first."""

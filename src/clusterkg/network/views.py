@@ -20,13 +20,16 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
 from clusterkg.core.namespaces import NETWORK_GRAPH, graph_iri
 from clusterkg.network.derive import TIE_KINDS, Organisation, Tie, describe_organisations
 from clusterkg.network.metrics import crossing, measure
+
+if TYPE_CHECKING:  # imported where used: networkx is ~22 MiB of every server worker otherwise
+    import networkx as nx
 
 FORMATS = {
     "cytoscape": "application/json",
@@ -181,6 +184,8 @@ def to_cytoscape(v: View) -> str:
 
 def to_networkx(v: View) -> nx.MultiGraph:
     """A multigraph (one edge per tie, ties of several kinds between a pair kept apart) with flat attributes."""
+    import networkx as nx
+
     graph = nx.MultiGraph()
     for iri, org in sorted(v.organisations.items()):
         attributes: dict[str, object] = {
@@ -246,6 +251,8 @@ def export(v: View, fmt: str) -> bytes:
         return to_csv_nodes(v).encode("utf-8")
     if fmt == "csv-edges":
         return to_csv_edges(v).encode("utf-8")
+    import networkx as nx
+
     buffer = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(to_networkx(v), buffer, encoding="utf-8")
