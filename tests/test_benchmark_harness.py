@@ -87,6 +87,37 @@ def test_every_measurement_in_the_table_is_in_the_json(bench) -> None:
     assert report["machine"]["packages"]["pyoxigraph"] in markdown
 
 
+def test_the_as_stored_peer_holds_what_clusterkg_stores(tmp_path: Path) -> None:
+    """The floor peer's one N-Quads file: each file's triples in the graph clusterkg loads them into,
+    and the default graph their merge, blank nodes shared — what a clusterkg store holds for them."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from clusterkg.loader.sources import read_source
+    from clusterkg.loader.validation import to_rdflib
+
+    def graph_of(quads) -> Graph:
+        out = Graph()
+        for q in quads:
+            out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return out
+
+    run = harness()
+    manifest = run.generate.generate(300, 7, 0.0, tmp_path / "data", countries=2, members=2)
+    files = [tmp_path / "data" / name for name in manifest["files"]]
+    stored = ox.Store()
+    stored.bulk_load(path=str(run.as_stored(files, tmp_path / "as-stored.nq")), format=ox.RdfFormat.N_QUADS)
+    graphs = {f: ox.NamedNode(read_source(f).graph) for f in files}
+    assert set(stored.named_graphs()) == set(graphs.values()) and len(set(graphs.values())) == len(files) > 1
+    for f, g in graphs.items():
+        expected = Graph().parse(f, format="nt")
+        assert isomorphic(graph_of(stored.quads_for_pattern(None, None, None, g)), expected), f
+    default = {q.triple for q in stored.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    named = {q.triple for g in graphs.values() for q in stored.quads_for_pattern(None, None, None, g)}
+    assert default == named and any(isinstance(t.subject, ox.BlankNode) for t in default)  # one parse: shared
+
+
 def test_medians_and_ratios_are_computed_from_the_raw_numbers(bench) -> None:
     _, report, _, _ = bench
     scale = report["scales"]["1k"]
