@@ -160,7 +160,7 @@ def test_the_query_process_imports_neither_flask_nor_rdflib_nor_networkx(loaded_
 
 
 def test_a_server_worker_loads_networkx_only_for_a_graph_export() -> None:
-    """networkx is ~22 MiB of a worker's memory: the app does not import it; a GraphML export does."""
+    """networkx took 9 MiB of every worker: the app does not import it; a GraphML export does."""
     probe = (
         "import sys\n"
         "from clusterkg.endpoint import app\n"

@@ -28,7 +28,7 @@ from clusterkg.core.namespaces import NETWORK_GRAPH, graph_iri
 from clusterkg.network.derive import TIE_KINDS, Organisation, Tie, describe_organisations
 from clusterkg.network.metrics import crossing, measure
 
-if TYPE_CHECKING:  # imported where used: networkx is ~22 MiB of every server worker otherwise
+if TYPE_CHECKING:  # imported where used: networkx took 9 MiB of every server worker (60 -> 51 MiB at start)
     import networkx as nx
 
 FORMATS = {
