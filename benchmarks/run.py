@@ -422,11 +422,11 @@ def as_stored(files: list[Path], out: Path) -> Path:
     default graph, in one file so that a blank node stays one node across the two copies (the
     generator writes blank node labels that are unique across its files).
     """
-    from clusterkg.core.namespaces import DEFAULT_BASE, graph_iri
+    from clusterkg.loader.sources import file_graph
 
     with out.open("w", encoding="utf-8") as sink:
         for path in files:
-            graph = f" <{graph_iri(DEFAULT_BASE, path.name.rpartition('.')[0])}> .\n"
+            graph = f" <{file_graph(path.name)}> .\n"
             with path.open(encoding="utf-8") as source:
                 for line in source:
                     if line.endswith(" .\n"):

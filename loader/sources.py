@@ -71,6 +71,11 @@ def _split_suffix(name: str) -> tuple[str, str, bool]:
     return stem, "." + ext.lower(), compressed
 
 
+def file_graph(name: str, base: str = DEFAULT_BASE) -> str:
+    """The named graph a triple file called ``name`` is loaded into: ``{base}graph/{stem}``."""
+    return graph_iri(base, _split_suffix(name)[0])
+
+
 def is_rdf_name(name: str) -> bool:
     """Whether a file name has an RDF extension this loader reads (optionally gzip-compressed)."""
     return _split_suffix(name)[1] in FORMATS
@@ -100,7 +105,7 @@ def read_source(source: Path | Traversable, *, base: str = DEFAULT_BASE, name: s
         raw = source.read_bytes()
     except OSError as err:
         raise ClusterkgError(f"{display}: cannot read: {err.strerror or err}") from None
-    stem, ext, compressed = _split_suffix(source.name)
+    _, ext, compressed = _split_suffix(source.name)
     if compressed:
         try:
             raw = gzip.decompress(raw)
@@ -110,7 +115,7 @@ def read_source(source: Path | Traversable, *, base: str = DEFAULT_BASE, name: s
     if fmt is None:
         raise ClusterkgError(f"{display}: unknown RDF format {ext!r}")
     check_content(display, raw, fmt)
-    graph = ox.NamedNode(graph_iri(base, stem))
+    graph = ox.NamedNode(file_graph(source.name, base))
     try:
         parsed = ox.parse(raw, format=fmt, base_iri=f"file:///{source.name}", rename_blank_nodes=True)
         if fmt in _QUAD_FORMATS:
