@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template_string, request
@@ -24,15 +25,10 @@ from clusterkg.core.settings import Settings
 from clusterkg.core.store import snapshot_marker
 from clusterkg.endpoint.negotiation import GRAPH_FORMATS, choose
 from clusterkg.endpoint.storeaccess import current_settings, current_store
-from clusterkg.loader.dcatap import (
-    Dump,
-    build_dumps,
-    describe_catalogue,
-    dump_bytes,
-    serialize_catalogue,
-    where_on_server,
-)
 from clusterkg.loader.personal import persons
+
+if TYPE_CHECKING:  # the dumps' code imports the loader and rdflib: only in a worker asked for the catalogue
+    from clusterkg.loader.dcatap import Dump
 
 dcat = Blueprint("dcat", __name__)
 
@@ -71,6 +67,8 @@ _current: _Catalogue | None = None
 
 
 def _catalogue(settings: Settings, store: ox.Store, root: str) -> _Catalogue:
+    from clusterkg.loader.dcatap import build_dumps, describe_catalogue, where_on_server
+
     global _current
     key = (str(settings.store), snapshot_marker(Path(settings.store)), settings.base, root)
     with _lock:
@@ -101,6 +99,8 @@ def catalog() -> Response:
         found = _catalogue(settings, current_store(), request.url_root)
     except StoreError as err:
         return Response(f"store unavailable: {err}\n", status=503, mimetype="text/plain")
+    from clusterkg.loader.dcatap import serialize_catalogue
+
     if mimetype == "text/html":
         turtle = serialize_catalogue(found.triples).decode("utf-8")
         response = Response(
@@ -125,6 +125,8 @@ def dump(name: str) -> Response:
         content = found.data.get(name)
         if content is None:
             who = persons((), store) if settings.withhold_personal_data else None
+            from clusterkg.loader.dcatap import dump_bytes
+
             content = dump_bytes(store, settings.base, described.graph, withhold=who)
     except StoreError as err:
         return Response(f"store unavailable: {err}\n", status=503, mimetype="text/plain")

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from clusterkg.core import resources
 from clusterkg.core.namespaces import CKG, ONTOLOGY_IRI, PREFIXES
 from clusterkg.endpoint.negotiation import GRAPH_FORMATS, choose
+
+if TYPE_CHECKING:  # rdflib only when the page is first asked for, so server workers start without it
+    from rdflib import Graph, URIRef
 
 ontology = Blueprint("ontology", __name__)
 
@@ -42,6 +44,8 @@ def curie(iri: str) -> str:
 
 
 def _text(graph: Graph, node: URIRef, prop: URIRef) -> str:
+    from rdflib import Literal
+
     values = [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
     english = [v for v in values if v.language in ("en", None)]
     return str((english or values)[0]) if values else ""
@@ -49,6 +53,8 @@ def _text(graph: Graph, node: URIRef, prop: URIRef) -> str:
 
 @cache
 def _ontology_graph() -> Graph:
+    from rdflib import Graph
+
     graph = Graph()
     for f in resources.ontology_files():
         if f.name == "clusterkg.ttl":
@@ -58,6 +64,9 @@ def _ontology_graph() -> Graph:
 
 @cache
 def _document() -> dict[str, object]:
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
     graph = _ontology_graph()
     schemes_graph = resources.ontology_graph()
     onto = URIRef(ONTOLOGY_IRI)

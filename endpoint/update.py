@@ -39,13 +39,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from clusterkg.core.errors import StoreError
-from clusterkg.core.namespaces import NETWORK_GRAPH, graph_iri
+from clusterkg.core.namespaces import METADATA_GRAPH, NETWORK_GRAPH, graph_iri
 from clusterkg.core.sparqltext import top_level_words
 from clusterkg.core.store import open_store, publish_snapshot
 from clusterkg.endpoint.backends import RemoteBackend, current_backend
 from clusterkg.endpoint.queryrun import refuse
 from clusterkg.endpoint.storeaccess import current_settings
-from clusterkg.loader.loading import METADATA_GRAPH, load_files
 from clusterkg.loader.sources import SourceFile
 
 update = Blueprint("update", __name__)
@@ -265,6 +264,8 @@ def _write(
     created = {s.graph for s in sources if s.graph not in old}
     if not sources and not removed:
         return WriteOutcome(200, "nothing changed", set(), {})
+    from clusterkg.loader.loading import load_files  # the validator and rdflib: only in a worker that writes
+
     result = load_files(
         store,
         sources,

@@ -173,6 +173,28 @@ def test_a_server_worker_loads_networkx_only_for_a_graph_export() -> None:
     assert done.stdout.split() == ["False", "True"]
 
 
+def test_the_server_imports_rdflib_only_for_pages_that_parse_with_it(loaded_store: Path) -> None:
+    """rdflib cost the master and every worker ~4-8 MiB: queries, resource pages and the catalogue's
+    list of queries are served without it; the ontology page, which parses the ontology with it, imports it."""
+    probe = (
+        "import sys\n"
+        "import clusterkg.endpoint.server\n"
+        "print('rdflib' in sys.modules)\n"
+        "from clusterkg.core.settings import Settings\n"
+        "from clusterkg.endpoint.app import create_app\n"
+        f"client = create_app(Settings.from_env({{}}, store={str(loaded_store)!r})).test_client()\n"
+        "for path in ('/sparql?query=ASK%7B%7D', '/id/cluster/sumadijski-cvet', '/api/queries',\n"
+        "             '/api/queries/cluster-size'):\n"
+        "    assert client.get(path).status_code == 200, path\n"
+        "print('rdflib' in sys.modules, 'pyshacl' in sys.modules)\n"
+        "assert client.get('/ontology', headers={'Accept': 'text/html'}).status_code == 200\n"
+        "print('rdflib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False", "False", "True"]
+
+
 def test_a_cached_check_never_carries_a_verdict_to_another_allow_list(loaded_store: Path) -> None:
     """The check cache is keyed on the text and the settings: the text allowed under one allow-list
     is still refused under another, however often either asked first."""

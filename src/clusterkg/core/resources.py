@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
+if TYPE_CHECKING:  # rdflib is imported when a graph is parsed: the server's processes never need it
+    from rdflib import Graph
 
 RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl")
 
@@ -47,6 +49,8 @@ def data_files() -> list[Traversable]:
 
 
 def _parse_all(found: list[Traversable]) -> Graph:
+    from rdflib import Graph
+
     graph = Graph()
     for f in found:
         graph.parse(data=f.read_bytes(), format="turtle", publicID=f"file:///{f.name}")
