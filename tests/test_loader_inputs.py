@@ -162,3 +162,16 @@ def test_simple_internal_entities_as_ontology_editors_write_them_are_fine(tmp_pa
 def test_a_missing_file_is_a_clear_error(tmp_path: Path):
     with pytest.raises(ClusterkgError, match="no such file or directory"):
         discover([tmp_path / "absent.ttl"])
+
+
+def test_a_missing_last_file_fails_before_any_file_is_parsed(tmp_path: Path):
+    """A mistyped name at the end of a long command line fails at once, not after the parse of the rest:
+    the broken file before it is never read."""
+    from clusterkg.loader.inputs import read_paths
+
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(f"<{EX}a> <{EX}p> .\n")
+    with pytest.raises(ParseError):
+        read_paths([broken])
+    with pytest.raises(ClusterkgError, match=r"absent\.ttl: no such file or directory"):
+        read_paths([broken, tmp_path / "absent.ttl"])
