@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import multiprocessing
 import sys
@@ -262,6 +263,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(run=_info)
+
+    p = sub.add_parser(
+        "compact",
+        parents=[common],
+        help="merge the store's files after big loads (faster reads, no write stalls)",
+        description="Merge the on-disk store's files into as few as possible and publish the result, so "
+        "that reads of the whole store and later small loads do not pay for the files big loads leave "
+        "behind. The data does not change. Run it after large loads; it takes about 25 s per 5M triples.",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_compact)
 
     p = sub.add_parser(
         "unload",
@@ -721,6 +733,21 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     print(f"graphs:  {len(info['graphs'])} named graphs, triples per graph:")  # type: ignore[arg-type]
     for graph, n in info["graphs"].items():  # type: ignore[union-attr]
         print(f"  {n:>8}  {graph}")
+    return EXIT_OK
+
+
+def _compact(args: argparse.Namespace, settings: Settings) -> int:
+    from clusterkg.core.store import compact
+
+    done = compact(settings.store)
+    if args.format == "json":
+        print(json.dumps(dataclasses.asdict(done), indent=2))
+        return EXIT_OK
+    print(
+        f"compacted {settings.store} in {done.seconds:.1f} s: {done.files_before} -> {done.files_after} table files, "
+        f"{done.bytes_before / 1e6:.1f} -> {done.bytes_after / 1e6:.1f} MB (until a later write prunes "
+        "the previous snapshot, at least 10 minutes on, its old files stay on disk too)"
+    )
     return EXIT_OK
 
 
