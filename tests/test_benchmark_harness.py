@@ -71,8 +71,21 @@ def test_every_measurement_in_the_table_is_in_the_json(bench) -> None:
     scale = report["scales"]["1k"]
     loads = [r[0] for r in table_rows(markdown, "### Loads")]
     assert loads[: len(scale["loads"])] == list(scale["loads"])
-    assert loads[len(scale["loads"]) :] == ["validation", "incremental"]
+    assert loads[len(scale["loads"]) :] == [
+        "validation",
+        "compaction",
+        "incremental (as loaded)",
+        "incremental (compacted)",
+    ]
     assert scale["validation"]["median_seconds"] > 0 and scale["incremental"]["median_seconds"] > 0
+    assert scale["incremental_as_loaded"]["store"] == "as loaded" and scale["incremental"]["store"] == "compacted"
+    for key in ("incremental_as_loaded", "incremental"):
+        loader = [r["extra"]["loader_seconds"] for r in scale[key]["runs"]]
+        assert scale[key]["max_loader_seconds"] == max(loader) >= scale[key]["median_loader_seconds"]
+    compacted = scale["compaction"]["runs"][0]["extra"]
+    assert compacted["files_after"] <= compacted["files_before"] and compacted["bytes_after"] > 0
+    assert f"{compacted['files_before']} -> {compacted['files_after']} files" in markdown
+    assert any(t["target"].startswith("incremental one-cluster load (compacted store)") for t in scale["targets"])
     queries = table_rows(markdown, "### Query latency")
     assert [r[0] for r in queries] == sorted(QUERIES) == sorted(scale["queries"])
     for row in queries:
