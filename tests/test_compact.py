@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterkg.core.store import _tables as measure_tables
 from clusterkg.core.store import current_snapshot, primary_path
 
 EX = "https://example.org/compact/"
@@ -41,7 +42,7 @@ def test_compacting_merges_the_files_of_many_loads_and_keeps_every_quad(run_cli,
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["files_before"] == files_before
-    assert report["files_after"] == _tables(store) < files_before
+    assert report["files_after"] == len(list(current_snapshot(store).glob("*.sst"))) < files_before
     assert report["bytes_after"] > 0 and report["seconds"] >= 0
     assert current_snapshot(store) != snapshot_before  # servers reopen on the compacted files
     assert _all_quads(store) == before
@@ -73,3 +74,11 @@ def test_compacting_a_missing_or_locked_store_is_a_one_line_error(run_cli, tmp_p
     assert locked.returncode == 2
     assert "locked by another clusterkg process" in locked.stderr
     assert "Traceback" not in locked.stderr and len(locked.stderr.strip().splitlines()) == 1
+
+
+def test_a_table_file_deleted_while_it_is_counted_no_longer_counts(tmp_path: Path) -> None:
+    # RocksDB deletes the files a compaction made obsolete in the background: one listed by the
+    # count may be gone before it is measured (at 5M triples this made compact fail with a traceback)
+    (tmp_path / "000001.sst").write_bytes(b"x" * 10)
+    (tmp_path / "000002.sst").symlink_to(tmp_path / "deleted-meanwhile.sst")
+    assert measure_tables(tmp_path) == (1, 10)
