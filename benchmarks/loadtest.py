@@ -82,8 +82,8 @@ def start(store: Path, port: int, workers: int, cache: bool) -> subprocess.Popen
     raise SystemExit("the server did not start")
 
 
-def rss_kib(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants (Linux /proc), in KiB."""
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -92,17 +92,41 @@ def rss_kib(root: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo.extend(children.get(pid, []))
+    return found
+
+
+def memory_kib(root: int) -> dict[str, int | None]:
+    """Resident (``rss``) and proportional (``pss``) memory of ``root`` and its descendants, in KiB.
+
+    Summed RSS counts a page that several processes share (gunicorn's workers share the pages they
+    were forked with) once per process; PSS divides each shared page among its sharers, so its sum
+    is what the processes hold together. ``pss`` is None where ``smaps_rollup`` is missing or unreadable.
+    """
+    rss, pss = 0, 0
+    pss_known = True
+    for pid in _descendants(root):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
-            pass
-    return total
+            continue  # gone meanwhile
+        rss += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            pss_known = False
+            continue
+        pss += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return {"rss": rss, "pss": pss if pss_known else None}
+
+
+def rss_kib(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (Linux /proc), in KiB (summed VmRSS)."""
+    return memory_kib(root)["rss"] or 0
 
 
 def requests_mix(base: str) -> list[tuple[str, str]]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -93,7 +95,8 @@ def test_every_measurement_in_the_table_is_in_the_json(bench) -> None:
             p50 = scale["queries"][row[0]][engine]["p50_ms"]
             assert shown.startswith(harness().cell(p50) + " / "), (row[0], engine, shown, p50)
     throughput = table_rows(markdown, "### HTTP throughput")
-    assert len(throughput) == 5 and throughput[-1][0] == "server RSS (MiB)"
+    assert len(throughput) == 6 and [r[0] for r in throughput[-2:]] == ["server RSS (MiB)", "server PSS (MiB)"]
+    assert throughput[-1][2:] == [harness().cell(v) for v in scale["server_pss_mib"].values()]
     targets = table_rows(markdown, "### Targets")
     assert [r[0] for r in targets] == [t["target"] for t in scale["targets"]]
     assert "Intel" in markdown or "AMD" in markdown or report["machine"]["cpu"] in markdown
@@ -156,10 +159,15 @@ def test_medians_and_ratios_are_computed_from_the_raw_numbers(bench) -> None:
     share = targets["cheap-query throughput at 8 clients, share of oxigraph"]
     ck_rps = cheap["clusterkg serve"]["8"]["requests_per_second"]
     assert share["value"] == round(ck_rps / cheap["oxigraph serve-read-only"]["8"]["requests_per_second"], 3)
-    rss = scale["server_rss_mib"]
+    rss, pss = scale["server_rss_mib"], scale["server_pss_mib"]
     assert targets["server RSS / oxigraph serve-read-only RSS"]["value"] == round(
         rss["clusterkg serve"] / rss["oxigraph serve-read-only"], 2
     )
+    assert targets["server PSS / oxigraph serve-read-only PSS (shared pages counted once)"]["value"] == round(
+        pss["clusterkg serve"] / pss["oxigraph serve-read-only"], 2
+    )
+    # clusterkg's processes share the pages gunicorn's workers were forked with: PSS sums them once
+    assert 0 < pss["clusterkg serve"] < rss["clusterkg serve"]
 
 
 def test_every_oxigraph_path_answers_the_same_query_with_the_same_rows(bench) -> None:
@@ -239,3 +247,28 @@ def test_a_peer_that_finished_no_request_gives_a_lower_bound_not_an_unknown() ->
     cached = next(t for t in harness().targets(scale, args) if t["target"].startswith("repeated-query"))
     assert cached["met"] is True
     assert cached["value"] == "> 664 (oxigraph finished none in 3 s)"  # 1772 req/s * 3 s / 8 clients
+
+
+def test_server_memory_counts_a_shared_page_once_in_pss_and_once_per_process_in_rss() -> None:
+    # a parent touches 64 MiB, then forks a child that only sleeps: both map the same pages
+    code = (
+        "import os, time\n"
+        "block = bytearray(64 << 20)\n"
+        "for i in range(0, len(block), 4096): block[i] = 1\n"
+        "if os.fork() == 0: time.sleep(60); os._exit(0)\n"
+        "print('ready', flush=True); time.sleep(60)\n"
+    )
+    spec = importlib.util.spec_from_file_location("bench_loadtest", RUN.parent / "loadtest.py")
+    assert spec and spec.loader
+    loadtest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loadtest)
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert parent.stdout and parent.stdout.readline().strip() == "ready"
+        memory = loadtest.memory_kib(parent.pid)
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)  # the parent and its forked child
+        parent.wait()
+    block = 64 * 1024  # KiB
+    assert memory["rss"] > 2 * block  # summed RSS: the block once in each process
+    assert memory["pss"] is not None and block < memory["pss"] < 1.5 * block  # PSS: the block once in all
