@@ -171,6 +171,22 @@ def test_the_computed_graph_says_what_was_derived_and_how(fixture_store) -> None
     assert not fixture_store.query(f"ASK {{ ?t a <{CKG}Tie> }}")
 
 
+def test_a_recomputation_writes_only_what_changed(fixture_store) -> None:
+    graph = f"<{BASE}graph/network>"
+    activities = f"SELECT ?run WHERE {{ GRAPH {graph} {{ ?run a <http://www.w3.org/ns/prov#Activity> }} }}"
+    first = recompute_network(fixture_store, BASE)
+    (before,) = [r["run"] for r in fixture_store.query(activities)]
+    again = recompute_network(fixture_store, BASE)
+    # the data did not change: only the new activity and what points to it are written
+    assert again.triples == first.triples and 0 < again.removed < first.triples // 2
+    assert again.added == again.removed
+    (after,) = [r["run"] for r in fixture_store.query(activities)]
+    assert after != before
+    assert not fixture_store.query(f"ASK {{ GRAPH {graph} {{ {{ {before} ?p ?o }} UNION {{ ?s ?p {before} }} }} }}")
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+    assert int(next(iter(fixture_store.query(count)))["n"].value) == again.triples
+
+
 def test_the_computed_graph_conforms_to_the_shapes(fixture_store) -> None:
     recompute_network(fixture_store, BASE)
     data = Graph()

@@ -118,5 +118,6 @@ def _recompute(args: argparse.Namespace, settings: Settings) -> int:
         run = recompute_network(store, settings.base, settings.store)
         publish_snapshot(settings.store, store)
     ties = ", ".join(f"{n} {kind}" for kind, n in run.ties.items())
-    print(f"recomputed the network graph: {run.triples} triples; ties: {ties}")
+    change = "replaced whole" if run.removed is None else f"{run.removed} deleted, {run.added} added"
+    print(f"recomputed the network graph: {run.triples} triples ({change}); ties: {ties}")
     return 0
