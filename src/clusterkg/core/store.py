@@ -177,7 +177,7 @@ def write_undoably(
     path: Path | None,
     update: str,
     quads: Iterable[ox.Quad],
-    serialised: Iterable[tuple[bytes, ox.RdfFormat, str, ox.NamedNode | ox.DefaultGraph]] = (),
+    serialised: Iterable[tuple[bytes, ox.RdfFormat, str | None, ox.NamedNode | ox.DefaultGraph]] = (),
 ) -> None:
     """Apply ``update``, then add ``serialised`` (raw RDF, format, base IRI, target graph) and ``quads``.
 

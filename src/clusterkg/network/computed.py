@@ -256,6 +256,8 @@ def recompute_network(store: ox.Store, base: str, store_path: Path | None = None
     derived = {graph_iri(base, name) for name in DERIVED_GRAPHS}
     used = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in derived)
     quads, counts = network_quads(store, base, used=used)
-    change = graph_change(store, ox.NamedNode(graph_iri(base, NETWORK_GRAPH)), quads)
-    write_undoably(store, store_path, change.update, change.added)
-    return NetworkRun(ties=counts, triples=len(quads), removed=change.removed, added=len(change.added))
+    graph = ox.NamedNode(graph_iri(base, NETWORK_GRAPH))
+    change = graph_change(store, graph, quads)
+    text = [(change.text, ox.RdfFormat.N_TRIPLES, None, graph)] if change.text else []
+    write_undoably(store, store_path, change.update, change.added, text)
+    return NetworkRun(ties=counts, triples=len(quads), removed=change.removed, added=change.added_count)
