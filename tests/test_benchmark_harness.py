@@ -78,16 +78,21 @@ def test_every_measurement_in_the_table_is_in_the_json(bench) -> None:
         "compaction",
         "incremental (as loaded)",
         "incremental (compacted)",
+        "network recompute",
+        "incremental (network on)",
     ]
     assert scale["validation"]["median_seconds"] > 0 and scale["incremental"]["median_seconds"] > 0
     assert scale["incremental_as_loaded"]["store"] == "as loaded" and scale["incremental"]["store"] == "compacted"
-    for key in ("incremental_as_loaded", "incremental"):
+    assert scale["network_recompute"]["median_seconds"] > 0 and scale["incremental_network"]["store"] == "network on"
+    for key in ("incremental_as_loaded", "incremental", "incremental_network"):
         loader = [r["extra"]["loader_seconds"] for r in scale[key]["runs"]]
         assert scale[key]["max_loader_seconds"] == max(loader) >= scale[key]["median_loader_seconds"]
     compacted = scale["compaction"]["runs"][0]["extra"]
     assert compacted["files_after"] <= compacted["files_before"] and compacted["bytes_after"] > 0
     assert f"{compacted['files_before']} -> {compacted['files_after']} files" in markdown
     assert any(t["target"].startswith("incremental one-cluster load (compacted store)") for t in scale["targets"])
+    networked = next(t for t in scale["targets"] if t["target"].startswith("incremental one-cluster load (network on"))
+    assert networked["value"] == scale["incremental_network"]["median_loader_seconds"]
     queries = table_rows(markdown, "### Query latency")
     assert [r[0] for r in queries] == sorted(QUERIES) == sorted(scale["queries"])
     for row in queries:
