@@ -972,8 +972,9 @@ def markdown(report: dict[str, Any]) -> str:
                 if key not in scale:
                     continue
                 inc = scale[key]
+                bound = a["slow_timeout" if key == "incremental_network" else "timeout"]
                 lines.append(
-                    f"| incremental ({inc.get('store', 'as loaded')}) | {inc['n']} | {seconds_cell(inc, a['slow_timeout' if key == 'incremental_network' else 'timeout'])} "
+                    f"| incremental ({inc.get('store', 'as loaded')}) | {inc['n']} | {seconds_cell(inc, bound)} "
                     f"(loader: {cell(inc.get('median_loader_seconds'))}, worst {cell(inc.get('max_loader_seconds'))}) "
                     f"| {cell(inc.get('triples_per_second'))} | {cell(inc.get('peak_rss_mib'))} |"
                 )
