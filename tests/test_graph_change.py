@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from clusterkg.core.graphchange import graph_change
+from clusterkg.core.graphchange import graph_change, stored_text
 
 G = ox.NamedNode("https://example.org/graph/derived")
 OTHER = ox.NamedNode("https://example.org/graph/data")
@@ -142,3 +142,10 @@ def test_text_that_looks_like_a_blank_node_and_other_scripts_compare_as_text() -
     assert graph_change(store, G, labelled("one")).added_count == 0
     assert applied(store, labelled("two")) == (1, 1)
     assert same_content(store, G, labelled("two"))
+
+
+def test_the_stored_content_read_beforehand_gives_the_same_change() -> None:
+    store = store_with(tie("a", 1, [(2019, 2020)]) + tie("b", 2, [(2018, 2021)]))
+    new = tie("a", 5, [(2019, 2020)]) + tie("b", 2, [(2018, 2022)])
+    read_first = graph_change(store, G, new, stored=stored_text(store, G))
+    assert read_first == graph_change(store, G, new)

@@ -106,10 +106,23 @@ def _triple_lines(quads: Sequence[ox.Quad], graph: ox.NamedNode) -> list[bytes]:
     return lines
 
 
-def graph_change(store: ox.Store, graph: ox.NamedNode, quads: Sequence[ox.Quad]) -> GraphChange:
-    """The change that makes ``graph`` in ``store`` hold exactly ``quads`` (all of them in ``graph``)."""
+def stored_text(store: ox.Store, graph: ox.NamedNode) -> bytes:
+    """What ``graph`` holds, as N-Triples. Oxigraph releases the GIL while it dumps, so a caller can
+    read this in a thread while it computes the new content (at 5M data triples the network graph's
+    3.8M statements take ~35 s to read, its computation ~105 s of Python)."""
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+
+
+def graph_change(
+    store: ox.Store, graph: ox.NamedNode, quads: Sequence[ox.Quad], *, stored: bytes | None = None
+) -> GraphChange:
+    """The change that makes ``graph`` in ``store`` hold exactly ``quads`` (all of them in ``graph``).
+
+    ``stored`` is :func:`stored_text` of the graph if the caller read it already, with no write since.
+    """
     new_lines = _triple_lines(quads, graph)
-    old_lines = [line for line in store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).split(b"\n") if line]
+    text = stored_text(store, graph) if stored is None else stored
+    old_lines = [line for line in text.split(b"\n") if line]
     old, new = _parts(old_lines), _parts(new_lines)
     if old is None or new is None:
         return GraphChange(f"DROP SILENT GRAPH {graph}", b"", list(dict.fromkeys(quads)), None, whole=True)

@@ -12,6 +12,7 @@ method; each tie is ``prov:wasDerivedFrom`` its evidence.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from clusterkg.core.graphchange import graph_change
+from clusterkg.core.graphchange import graph_change, stored_text
 from clusterkg.core.namespaces import DERIVED_GRAPHS, NETWORK_GRAPH, graph_iri, instance_iri
 from clusterkg.core.store import write_undoably
 from clusterkg.network.derive import MAX_GROUP, TIE_KINDS, Tie, derive, describe_organisations
@@ -255,9 +256,12 @@ def recompute_network(store: ox.Store, base: str, store_path: Path | None = None
     """
     derived = {graph_iri(base, name) for name in DERIVED_GRAPHS}
     used = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in derived)
-    quads, counts = network_quads(store, base, used=used)
     graph = ox.NamedNode(graph_iri(base, NETWORK_GRAPH))
-    change = graph_change(store, graph, quads)
+    # The previous graph is read (in Rust, without the GIL) while the new one is computed (in Python).
+    with ThreadPoolExecutor(1) as pool:
+        stored = pool.submit(stored_text, store, graph)
+        quads, counts = network_quads(store, base, used=used)
+        change = graph_change(store, graph, quads, stored=stored.result())
     text = [(change.text, ox.RdfFormat.N_TRIPLES, None, graph)] if change.text else []
     write_undoably(store, store_path, change.update, change.added, text)
     return NetworkRun(ties=counts, triples=len(quads), removed=change.removed, added=change.added_count)
