@@ -23,7 +23,7 @@ is still right, only the write is larger.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -33,17 +33,20 @@ _Island = frozenset[bytes]  # the "p o" of a blank node's statements
 
 @dataclass(frozen=True)
 class GraphChange:
-    """What turns a graph's content into new content: ``update`` first, then add ``text`` and ``added``."""
+    """What turns a graph's content into new content: ``update`` first, then load ``text`` into the graph."""
 
     update: str
-    text: bytes  #: N-Triples of the new statements (one document: a blank node label is one node), for ``load``
-    added: list[ox.Quad]  #: all the statements when ``whole``, else none
+    text: bytes  #: N-Triples of the new statements (one document: a blank node label is one node)
     removed: int | None  #: statements the update deletes; None when it drops the whole graph
-    whole: bool  #: the graph is dropped and written again (its blank nodes are not comparable)
+
+    @property
+    def whole(self) -> bool:
+        """The graph is dropped and written again (its blank nodes are not comparable)."""
+        return self.removed is None
 
     @property
     def added_count(self) -> int:
-        return self.text.count(b"\n") + len(self.added)
+        return self.text.count(b"\n")
 
 
 @dataclass
@@ -127,7 +130,7 @@ def graph_change(
     old_lines = [line for line in text.split(b"\n") if line]
     old, new = _parts(old_lines), _parts(new_lines)
     if old is None or new is None:
-        return GraphChange(f"DROP SILENT GRAPH {graph}", b"", list(dict.fromkeys(quads)), None, whole=True)
+        return GraphChange(f"DROP SILENT GRAPH {graph}", _document(dict.fromkeys(new_lines)), None)
     old_ground, new_ground = set(old.ground), set(new.ground)
     gone = [line for line in old.ground if line not in new_ground]
     fresh = list(dict.fromkeys(line for line in new.ground if line not in old_ground))
@@ -144,4 +147,8 @@ def graph_change(
         operations.append(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?b }} }} WHERE {{ {where} }} }}")
     fresh += [line for key in changed for line in new.island_lines.get(key, [])]
     removed = len(gone) + sum(len(old.island_lines[k]) for k in replaced)
-    return GraphChange(" ;\n".join(operations), b"".join(line + b"\n" for line in fresh), [], removed, whole=False)
+    return GraphChange(" ;\n".join(operations), _document(fresh), removed)
+
+
+def _document(lines: Iterable[bytes]) -> bytes:
+    return b"".join(line + b"\n" for line in lines)

@@ -63,8 +63,8 @@ class NetworkRun:
 
     ties: dict[str, int]
     triples: int
-    removed: int | None = 0  #: statements deleted from the previous graph; None: it was dropped whole
-    added: int = 0  #: statements written
+    removed: int | None  #: statements deleted from the previous graph; None: it was dropped whole
+    added: int  #: statements written
 
 
 def slug(base: str, iri: str) -> str:
@@ -263,5 +263,5 @@ def recompute_network(store: ox.Store, base: str, store_path: Path | None = None
         quads, counts = network_quads(store, base, used=used)
         change = graph_change(store, graph, quads, stored=stored.result())
     text = [(change.text, ox.RdfFormat.N_TRIPLES, None, graph)] if change.text else []
-    write_undoably(store, store_path, change.update, change.added, text)
+    write_undoably(store, store_path, change.update, (), text)
     return NetworkRun(ties=counts, triples=len(quads), removed=change.removed, added=change.added_count)
