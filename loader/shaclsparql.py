@@ -26,12 +26,8 @@ Why the pieces look as they do:
 from __future__ import annotations
 
 import itertools
-import os
-import pickle
 import re
-import signal
 from collections.abc import Callable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -40,7 +36,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from clusterkg.core.querychild import die_with_parent
+from clusterkg.core.forked import forked_map
 
 _OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 
@@ -125,7 +121,7 @@ class CompiledShapes:
         ``show(focus, term)`` writes a term into a message as pySHACL would (the literal's lexical
         form as the data wrote it: Oxigraph's store keeps numbers and dates in canonical form).
         ``processes`` above 1 shares the constraint queries out among forked copies of this
-        process (see :func:`_shared_out`), unless the focus nodes are few enough to restrict.
+        process (see :func:`~clusterkg.core.forked.forked_map`), unless the focus nodes are few enough to restrict.
         ``restrict_up_to`` overrides :data:`RESTRICT_UP_TO`.
         """
         show = show or (lambda _focus, term: _plain(term))
@@ -152,7 +148,8 @@ class CompiledShapes:
             def evaluate(i: int) -> list[Raw]:
                 return _results(store, checks[i], queries[i], focus, show, targets)
 
-            return _shared_out(evaluate, len(checks), 1 if restrict else processes)
+            shared = forked_map(evaluate, len(checks), 1 if restrict else processes)
+            return [r for rs in shared for r in rs]
         finally:
             store.remove_graph(_SCRATCH)
 
@@ -195,76 +192,6 @@ def _results(
                 check.messages[0] if check.messages else "", str(check.shape))
         )  # fmt: skip
     return results
-
-
-def _shared_out(evaluate: Callable[[int], list[Raw]], count: int, processes: int) -> list[Raw]:
-    """The results of ``evaluate`` on the queries ``0 .. count-1``, shared out among ``processes``.
-
-    Oxigraph's query evaluation holds the GIL, so threads would take turns; forked children
-    read the same in-memory store (copy-on-write: nothing is copied up front). The query
-    numbers wait in a pipe, and the parent and each child take the next one as they become
-    free (a read of 4 bytes from a pipe is atomic), so a few slow queries do not leave one
-    process idle. A child sends its results back pickled when the pipe is empty. A child that
-    fails (killed, out of memory, an error) is replaced by the parent evaluating what it took,
-    so the results never depend on the fork succeeding; they come in the order of the
-    queries, as from one process.
-    """
-    processes = max(1, min(processes, count))
-    if processes == 1:
-        return [r for i in range(count) for r in evaluate(i)]
-    todo_read, todo_write = os.pipe()
-    os.write(todo_write, b"".join(i.to_bytes(4, "little") for i in range(count)))  # < 64 KiB: no block
-    os.close(todo_write)
-
-    def take() -> Iterator[int]:
-        while len(number := os.read(todo_read, 4)) == 4:
-            yield int.from_bytes(number, "little")
-
-    children: list[tuple[int, int]] = []
-    found: dict[int, list[Raw]] = {}
-    try:
-        for _ in range(processes - 1):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: evaluate, send, and leave without running the parent's cleanup
-                os.close(read)
-                die_with_parent()  # a parent killed (a server's worker timeout, say) takes its children along
-                code = 0
-                try:
-                    taken = {i: evaluate(i) for i in take()}
-                    with os.fdopen(write, "wb") as out:
-                        pickle.dump(taken, out, protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException:  # any failure: the parent evaluates this share again
-                    code = 1
-                os._exit(code)
-            os.close(write)
-            children.append((pid, read))
-        found.update((i, evaluate(i)) for i in take())
-        while children:
-            pid, read = children[0]
-            with os.fdopen(read, "rb") as inp:
-                data = inp.read()
-            _, status = os.waitpid(pid, 0)
-            children.pop(0)
-            sent = _unpickled(data) if status == 0 else None
-            if isinstance(sent, dict):
-                found.update(sent)
-    finally:  # interrupted (Ctrl-C, a timeout): no child outlives the validation
-        os.close(todo_read)
-        for pid, read in children:
-            with suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            with suppress(OSError):
-                os.close(read)
-    return [r for i in range(count) for r in (found[i] if i in found else evaluate(i))]
-
-
-def _unpickled(data: bytes) -> object:
-    try:
-        return pickle.loads(data)
-    except Exception:  # a truncated or garbled answer: the share is evaluated again
-        return None
 
 
 #: Up to this many focus nodes to keep, a shape's focus nodes are written into the scratch graph

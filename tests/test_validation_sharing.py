@@ -3,8 +3,8 @@
 With few focus nodes to keep (an incremental load), each shape's focus nodes are written into a
 scratch graph the constraint queries join; with many (a big load, full validation) the queries
 match the shapes' targets themselves. Large data has its constraint queries shared out among
-forked processes. None of this may change a result: each way is compared here with the others
-on synthetic data with broken records, and a child that dies loses nothing.
+forked processes (:func:`clusterkg.core.forked.forked_map`, tests/test_forked.py). None of this may
+change a result: each way is compared here with the others on synthetic data with broken records.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from clusterkg.loader.bundled import bundled_sources
-from clusterkg.loader.shaclsparql import Raw, _shared_out
+from clusterkg.loader.shaclsparql import Raw
 from clusterkg.loader.validation import check_processes, compiled_shapes, data_store
 
 GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
@@ -66,29 +66,6 @@ def test_queries_shared_out_among_processes_give_the_same_results(broken_store) 
     alone = results(store, None)
     assert alone
     assert results(store, None, processes=3) == alone
-
-
-def test_a_child_that_dies_loses_no_results() -> None:
-    parent = os.getpid()
-
-    def evaluate(i: int) -> list[Raw]:
-        if os.getpid() != parent:
-            os._exit(9)  # killed in the middle of its share
-        return [Raw(ox.Literal(str(i)), None, None, "C", "Violation", f"query {i}", "S")]
-
-    found = _shared_out(evaluate, 20, 3)
-    assert [r.message for r in found] == [f"query {i}" for i in range(20)]
-
-
-def test_a_child_that_fails_loses_no_results() -> None:
-    parent = os.getpid()
-
-    def evaluate(i: int) -> list[Raw]:
-        if os.getpid() != parent and i % 2:
-            raise RuntimeError("a query failed in the child")
-        return [Raw(ox.Literal(str(i)), None, None, "C", "Violation", f"query {i}", "S")]
-
-    assert [r.message for r in _shared_out(evaluate, 12, 2)] == [f"query {i}" for i in range(12)]
 
 
 def test_small_data_is_checked_in_one_process_large_in_several() -> None:
