@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -395,3 +396,47 @@ def test_betweenness_is_networkx_s_to_the_last_bit(graph) -> None:
     assert list(found) == list(expected)
     assert found == expected
     assert any(value > 0 for value in found.values())
+
+
+def _random_ties(count: int, organisations: int, seed: int) -> list:
+    from clusterkg.network.derive import TIE_KINDS, Tie
+
+    rng = random.Random(seed)
+    kinds = list(TIE_KINDS)
+    ties = {}
+    while len(ties) < count:
+        a, b = sorted(rng.sample(range(organisations), 2))
+        kind = rng.choice(kinds)
+        ties[(kind, a, b)] = Tie(kind, f"{ID}org/{a:04}", f"{ID}org/{b:04}", {f"{ID}e/{rng.randrange(9)}"})
+    return [ties[k] for k in sorted(ties)]
+
+
+def test_many_ties_are_measured_in_several_processes_with_the_same_results(monkeypatch) -> None:
+    from clusterkg.network import computed
+    from clusterkg.network.derive import TIE_KINDS
+
+    ties = _random_ties(computed.PARALLEL_FROM_TIES, 900, seed=7)
+    countries = {f"{ID}org/{i:04}": {"rs" if i % 3 else "hu"} for i in range(900)}
+    networks = [*TIE_KINDS, computed.ALL]
+    alone = [measure(ties if n == computed.ALL else [t for t in ties if t.kind == n], countries) for n in networks]
+    processes = []
+    real_forked_map = computed.forked_map
+
+    def spying(evaluate, count, processes_asked, **kwargs):
+        processes.append(processes_asked)
+        return real_forked_map(evaluate, count, processes_asked, **kwargs)
+
+    monkeypatch.setattr(computed, "usable_cpus", lambda: 3)
+    monkeypatch.setattr(computed, "forked_map", spying)
+    assert computed.measure_networks(ties, networks, countries) == alone
+    assert processes == [3]
+    assert computed.measure_networks(ties[:100], networks, countries)[-1] == measure(ties[:100], countries)
+    assert processes == [3, 1]  # few ties: measured here, without a fork
+
+
+def test_the_method_names_its_parameters() -> None:
+    from clusterkg.network.computed import METHOD
+    from clusterkg.network.metrics import LOUVAIN_SEED
+
+    assert "{" not in METHOD
+    assert METHOD.count(f"seed {LOUVAIN_SEED}") == 2
