@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from clusterkg.core.graphchange import graph_change, stored_text
+from clusterkg.core.graphchange import GraphChange, graph_change, ntriples_lines, stored_text
 
 G = ox.NamedNode("https://example.org/graph/derived")
 OTHER = ox.NamedNode("https://example.org/graph/data")
@@ -36,9 +36,14 @@ def tie(name: str, weight: int, years: list[tuple[int, int]]) -> list[ox.Quad]:
     return quads
 
 
+def change_to(store: ox.Store, quads: list[ox.Quad], stored: bytes | None = None) -> GraphChange:
+    """The change that makes ``G`` hold ``quads``, given as the N-Triples lines Oxigraph writes."""
+    return graph_change(store, G, ntriples_lines(quads, G), stored=stored)
+
+
 def applied(store: ox.Store, quads: list[ox.Quad]) -> tuple[int, int]:
     """Apply the change to ``quads``; (statements removed, statements added)."""
-    change = graph_change(store, G, quads)
+    change = change_to(store, quads)
     if change.update:
         store.update(change.update)
     if change.text:
@@ -67,7 +72,7 @@ def store_with(quads: list[ox.Quad]) -> ox.Store:
 
 def test_the_same_content_again_needs_no_write() -> None:
     store = store_with(tie("a", 1, [(2019, 2020)]) + tie("b", 2, [(2018, 2021), (2022, 2023)]))
-    change = graph_change(store, G, tie("a", 1, [(2019, 2020)]) + tie("b", 2, [(2022, 2023), (2018, 2021)]))
+    change = change_to(store, tie("a", 1, [(2019, 2020)]) + tie("b", 2, [(2022, 2023), (2018, 2021)]))
     assert (change.update, change.text, change.removed, change.whole) == ("", b"", 0, False)
 
 
@@ -105,7 +110,7 @@ def test_nested_blank_nodes_replace_the_whole_graph() -> None:
         ox.Quad(inner, n("x"), n("y"), G),
     ]
     store = store_with(nested)
-    change = graph_change(store, G, nested)
+    change = change_to(store, nested)
     assert change.whole and change.update.startswith("DROP SILENT GRAPH")
     applied(store, nested)
     assert same_content(store, G, nested)
@@ -117,13 +122,12 @@ def test_a_literal_in_another_form_is_written_again_and_the_content_is_right() -
     new = [ox.Quad(n("a"), n("rank"), ox.Literal("0.500000", datatype=decimal), G)]
     assert applied(store, new) == (1, 1)  # the store holds "0.5": not the same Python term
     assert [q.object.value for q in store.quads_for_pattern(None, None, None, G)] == ["0.5"]
-    assert graph_change(store, G, [ox.Quad(n("a"), n("rank"), ox.Literal("0.5", datatype=decimal), G)]).added_count == 0
+    assert change_to(store, [ox.Quad(n("a"), n("rank"), ox.Literal("0.5", datatype=decimal), G)]).added_count == 0
 
 
 def test_quads_of_another_graph_are_refused() -> None:
-    store = store_with([])
     try:
-        graph_change(store, G, [ox.Quad(n("a"), n("b"), n("c"), OTHER)])
+        ntriples_lines([ox.Quad(n("a"), n("b"), n("c"), OTHER)], G)
     except ValueError as err:
         assert str(G) in str(err)
     else:
@@ -138,7 +142,7 @@ def test_text_that_looks_like_a_blank_node_and_other_scripts_compare_as_text() -
         ]
 
     store = store_with(labelled("one"))
-    assert graph_change(store, G, labelled("one")).added_count == 0
+    assert change_to(store, labelled("one")).added_count == 0
     assert applied(store, labelled("two")) == (1, 1)
     assert same_content(store, G, labelled("two"))
 
@@ -146,5 +150,5 @@ def test_text_that_looks_like_a_blank_node_and_other_scripts_compare_as_text() -
 def test_the_stored_content_read_beforehand_gives_the_same_change() -> None:
     store = store_with(tie("a", 1, [(2019, 2020)]) + tie("b", 2, [(2018, 2021)]))
     new = tie("a", 5, [(2019, 2020)]) + tie("b", 2, [(2018, 2022)])
-    read_first = graph_change(store, G, new, stored=stored_text(store, G))
-    assert read_first == graph_change(store, G, new)
+    read_first = change_to(store, new, stored=stored_text(store, G))
+    assert read_first == change_to(store, new)

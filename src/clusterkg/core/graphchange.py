@@ -97,8 +97,9 @@ def _parts(lines: list[bytes]) -> _Parts | None:
     return _Parts(ground, islands, island_lines)
 
 
-def _triple_lines(quads: Sequence[ox.Quad], graph: ox.NamedNode) -> list[bytes]:
-    """``quads`` as N-Triples lines (serialised by Oxigraph), refusing any quad of another graph."""
+def ntriples_lines(quads: Sequence[ox.Quad], graph: ox.NamedNode) -> list[bytes]:
+    """``quads`` as N-Triples lines (serialised by Oxigraph) for :func:`graph_change`, refusing any quad of
+    another graph."""
     suffix = f" {graph} .".encode()
     lines = []
     for line in ox.serialize(quads, format=ox.RdfFormat.N_QUADS).split(b"\n"):
@@ -119,13 +120,15 @@ def stored_text(store: ox.Store, graph: ox.NamedNode) -> bytes:
 
 
 def graph_change(
-    store: ox.Store, graph: ox.NamedNode, quads: Sequence[ox.Quad], *, stored: bytes | None = None
+    store: ox.Store, graph: ox.NamedNode, lines: Sequence[bytes], *, stored: bytes | None = None
 ) -> GraphChange:
-    """The change that makes ``graph`` in ``store`` hold exactly ``quads`` (all of them in ``graph``).
+    """The change that makes ``graph`` in ``store`` hold exactly the statements of ``lines``.
 
-    ``stored`` is :func:`stored_text` of the graph if the caller read it already, with no write since.
+    ``lines`` are N-Triples lines (``s p o .``, no newline), written as Oxigraph writes them
+    (:func:`ntriples_lines` of quads; a line written otherwise compares as new). ``stored`` is
+    :func:`stored_text` of the graph if the caller read it already, with no write since.
     """
-    new_lines = _triple_lines(quads, graph)
+    new_lines = list(lines)
     text = stored_text(store, graph) if stored is None else stored
     old_lines = [line for line in text.split(b"\n") if line]
     old, new = _parts(old_lines), _parts(new_lines)

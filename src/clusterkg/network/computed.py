@@ -95,29 +95,55 @@ def tie_kind_iri(base: str, kind: str) -> str:
 
 
 class _Writer:
-    def __init__(self, graph: str) -> None:
-        self.graph = ox.NamedNode(graph)
-        self.quads: list[ox.Quad] = []
+    """The statements as N-Triples lines, each term written as N-Triples (see :func:`_iri` and below).
 
-    def add(self, s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
-        self.quads.append(ox.Quad(s, ox.NamedNode(p), o, self.graph))
+    Text, not Oxigraph quads: the comparison with the stored graph is made on N-Triples lines
+    (:mod:`clusterkg.core.graphchange`), and making 793k quads to serialise them cost 3 s of a 1M-triple
+    store's recomputation.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"{s} <{p}> {o} .".encode())
 
 
-def _decimal(value: float) -> ox.Literal:
+def _iri(iri: str) -> str:
+    """An IRI as N-Triples writes it (the IRIs here are the data's, which Oxigraph parsed, or built from them)."""
+    return f"<{iri}>"
+
+
+def _blank() -> str:
+    """A new blank node, labelled as Oxigraph labels one (random: no clash with a node already stored)."""
+    return f"_:{ox.BlankNode().value}"
+
+
+def _en(text: str) -> str:
+    """An English literal, escaped by Oxigraph's own writer."""
+    return str(ox.Literal(text, language="en"))
+
+
+def _typed(value: str, datatype: str) -> str:
+    """A literal of an XSD type whose lexical form needs no escaping (numbers, years, booleans, times)."""
+    return f'"{value}"^^<{_XSD}{datatype}>'
+
+
+def _decimal(value: float) -> str:
     """Six decimals, in the canonical form Oxigraph stores ("0.5", "1", "0"), so that an unchanged
     value compares equal to the stored one and a recomputation does not write it again."""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return ox.Literal("0" if text in ("-0", "") else text, datatype=ox.NamedNode(_XSD + "decimal"))
+    return _typed("0" if text in ("-0", "") else text, "decimal")
 
 
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "integer"))
+def _integer(value: int) -> str:
+    return _typed(str(value), "integer")
 
 
-def network_quads(
+def network_statements(
     store: ox.Store, base: str, *, used: list[str] | None = None, now: datetime | None = None
-) -> tuple[list[ox.Quad], dict[str, int]]:
-    """The computed statements for the data in ``store``, and the number of ties of each kind.
+) -> tuple[list[bytes], dict[str, int]]:
+    """The computed statements for the data in ``store`` as N-Triples lines, and the number of ties of each kind.
 
     ``used`` names the data graphs the computation read (recorded as ``prov:used``).
     """
@@ -126,43 +152,41 @@ def network_quads(
     ties, large = derive(store)
     orgs = describe_organisations(store, [t.a for t in ties] + [t.b for t in ties])
     countries = {iri: set(o.countries) for iri, o in orgs.items()}
-    out = _Writer(graph_iri(base, NETWORK_GRAPH))
+    out = _Writer()
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
-    activity = ox.NamedNode(instance_iri(base, f"network-computation/{stamp}"))
-    graph_node = ox.NamedNode(graph_iri(base, NETWORK_GRAPH))
+    activity = _iri(instance_iri(base, f"network-computation/{stamp}"))
+    graph_node = _iri(graph_iri(base, NETWORK_GRAPH))
     generated = _PROV + "wasGeneratedBy"
 
     for tie in ties:
-        node = ox.NamedNode(tie_iri(base, tie))
-        out.add(node, _RDF_TYPE, ox.NamedNode(CKG + "Tie"))
-        out.add(node, CKG + "tieKind", ox.NamedNode(tie_kind_iri(base, tie.kind)))
-        out.add(node, CKG + "tieEnd", ox.NamedNode(tie.a))
-        out.add(node, CKG + "tieEnd", ox.NamedNode(tie.b))
+        node = _iri(tie_iri(base, tie))
+        out.add(node, _RDF_TYPE, _iri(CKG + "Tie"))
+        out.add(node, CKG + "tieKind", _iri(tie_kind_iri(base, tie.kind)))
+        out.add(node, CKG + "tieEnd", _iri(tie.a))
+        out.add(node, CKG + "tieEnd", _iri(tie.b))
         out.add(node, CKG + "tieWeight", _integer(tie.weight))
         out.add(
             node,
             _SKOS + "prefLabel",
-            ox.Literal(f"{TIE_KINDS[tie.kind]}: {orgs[tie.a].label} – {orgs[tie.b].label}", language="en"),
+            _en(f"{TIE_KINDS[tie.kind]}: {orgs[tie.a].label} – {orgs[tie.b].label}"),
         )
         for evidence in sorted(tie.evidence):
             if not evidence.startswith("_:"):
-                out.add(node, _PROV + "wasDerivedFrom", ox.NamedNode(evidence))
+                out.add(node, _PROV + "wasDerivedFrom", _iri(evidence))
         crosses_border = crossing(countries, tie.a, tie.b)
         if crosses_border is not None:
             out.add(
                 node,
                 CKG + "crossBorder",
-                ox.Literal("true" if crosses_border else "false", datatype=ox.NamedNode(_XSD + "boolean")),
+                _typed("true" if crosses_border else "false", "boolean"),
             )
         if tie.first_year is not None:
-            period = ox.BlankNode()
+            period = _blank()
             out.add(node, _DCT + "temporal", period)
-            out.add(period, _RDF_TYPE, ox.NamedNode(_DCT + "PeriodOfTime"))
-            out.add(period, _DCAT + "startDate", ox.Literal(str(tie.first_year), datatype=ox.NamedNode(_XSD + "gYear")))
+            out.add(period, _RDF_TYPE, _iri(_DCT + "PeriodOfTime"))
+            out.add(period, _DCAT + "startDate", _typed(str(tie.first_year), "gYear"))
             if tie.last_year is not None and tie.last_year != tie.first_year:
-                out.add(
-                    period, _DCAT + "endDate", ox.Literal(str(tie.last_year), datatype=ox.NamedNode(_XSD + "gYear"))
-                )
+                out.add(period, _DCAT + "endDate", _typed(str(tie.last_year), "gYear"))
         out.add(node, generated, activity)
 
     counts = {kind: sum(1 for t in ties if t.kind == kind) for kind in TIE_KINDS}
@@ -171,41 +195,34 @@ def network_quads(
         _write_network(out, base, network, summary, activity)
 
     ended = datetime.now(UTC)
-    out.add(activity, _RDF_TYPE, ox.NamedNode(_PROV + "Activity"))
-    out.add(
-        activity, _SKOS + "prefLabel", ox.Literal(f"Computation of the networks, {started.isoformat()}", language="en")
-    )
-    out.add(activity, _DCT + "description", ox.Literal(METHOD, language="en"))
-    out.add(
-        activity, _PROV + "startedAtTime", ox.Literal(started.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime"))
-    )
-    out.add(activity, _PROV + "endedAtTime", ox.Literal(ended.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime")))
+    out.add(activity, _RDF_TYPE, _iri(_PROV + "Activity"))
+    out.add(activity, _SKOS + "prefLabel", _en(f"Computation of the networks, {started.isoformat()}"))
+    out.add(activity, _DCT + "description", _en(METHOD))
+    out.add(activity, _PROV + "startedAtTime", _typed(started.isoformat(), "dateTime"))
+    out.add(activity, _PROV + "endedAtTime", _typed(ended.isoformat(), "dateTime"))
     for g in used:
-        out.add(activity, _PROV + "used", ox.NamedNode(g))
+        out.add(activity, _PROV + "used", _iri(g))
     for (kind, via), size in sorted(large.items()):
         out.add(
             activity,
             _SKOS + "note",
-            ox.Literal(
-                f"No {kind} ties for <{via}>: its group of {size} organisations is above {MAX_GROUP}.", language="en"
+            _en(
+                f"No {kind} ties for <{via}>: its group of {size} organisations is above {MAX_GROUP}.",
             ),
         )
-    out.add(graph_node, _RDF_TYPE, ox.NamedNode(_PROV + "Entity"))
-    out.add(
-        graph_node, _SKOS + "prefLabel", ox.Literal("Computed network statements (derived, not curated)", language="en")
-    )
+    out.add(graph_node, _RDF_TYPE, _iri(_PROV + "Entity"))
+    out.add(graph_node, _SKOS + "prefLabel", _en("Computed network statements (derived, not curated)"))
     out.add(
         graph_node,
         _DCT + "description",
-        ox.Literal(
+        _en(
             "Derived statements: ties between organisations and network metrics computed from the data graphs "
             "after each load. Not facts of any source; see the activity that generated them for the method.",
-            language="en",
         ),
     )
     out.add(graph_node, generated, activity)
-    out.add(graph_node, _DCT + "modified", ox.Literal(ended.isoformat(), datatype=ox.NamedNode(_XSD + "dateTime")))
-    return out.quads, counts
+    out.add(graph_node, _DCT + "modified", _typed(ended.isoformat(), "dateTime"))
+    return out.lines, counts
 
 
 #: From this many ties on, the networks are measured in forked processes at once (a fork costs ~10 ms;
@@ -226,14 +243,14 @@ def measure_networks(ties: list[Tie], networks: list[str], countries: Mapping[st
     return forked_map(lambda i: measure(chosen[i], countries), len(chosen), processes, order=largest_first)
 
 
-def _write_network(out: _Writer, base: str, network: str, summary: NetworkSummary, activity: ox.NamedNode) -> None:
+def _write_network(out: _Writer, base: str, network: str, summary: NetworkSummary, activity: str) -> None:
     generated = _PROV + "wasGeneratedBy"
-    node = ox.NamedNode(tie_network_iri(base, network))
+    node = _iri(tie_network_iri(base, network))
     label = "All ties" if network == ALL else TIE_KINDS[network]
-    out.add(node, _RDF_TYPE, ox.NamedNode(CKG + "TieNetwork"))
-    out.add(node, _SKOS + "prefLabel", ox.Literal(f"Network: {label}", language="en"))
+    out.add(node, _RDF_TYPE, _iri(CKG + "TieNetwork"))
+    out.add(node, _SKOS + "prefLabel", _en(f"Network: {label}"))
     if network != ALL:
-        out.add(node, CKG + "tieKind", ox.NamedNode(tie_kind_iri(base, network)))
+        out.add(node, CKG + "tieKind", _iri(tie_kind_iri(base, network)))
     out.add(node, CKG + "organisationCount", _integer(summary.organisations))
     out.add(node, CKG + "tieCount", _integer(summary.ties))
     out.add(node, CKG + "density", _decimal(summary.density))
@@ -243,23 +260,21 @@ def _write_network(out: _Writer, base: str, network: str, summary: NetworkSummar
         out.add(node, CKG + "crossBorderShare", _decimal(summary.cross_border_share))
     out.add(node, generated, activity)
     for number in range(1, summary.communities + 1):
-        community = ox.NamedNode(instance_iri(base, f"community/{network}/{number}"))
-        out.add(community, _RDF_TYPE, ox.NamedNode(CKG + "Community"))
-        out.add(
-            community, _SKOS + "prefLabel", ox.Literal(f"Community {number} of the network: {label}", language="en")
-        )
+        community = _iri(instance_iri(base, f"community/{network}/{number}"))
+        out.add(community, _RDF_TYPE, _iri(CKG + "Community"))
+        out.add(community, _SKOS + "prefLabel", _en(f"Community {number} of the network: {label}"))
         out.add(community, CKG + "communityOf", node)
         out.add(community, generated, activity)
     for org, position in summary.positions.items():
-        p = ox.NamedNode(position_iri(base, network, org))
-        out.add(p, _RDF_TYPE, ox.NamedNode(CKG + "NetworkPosition"))
-        out.add(p, CKG + "positionOf", ox.NamedNode(org))
+        p = _iri(position_iri(base, network, org))
+        out.add(p, _RDF_TYPE, _iri(CKG + "NetworkPosition"))
+        out.add(p, CKG + "positionOf", _iri(org))
         out.add(p, CKG + "inTieNetwork", node)
         out.add(p, CKG + "degree", _integer(position.degree))
         out.add(p, CKG + "weightedDegree", _integer(position.weighted_degree))
         out.add(p, CKG + "betweenness", _decimal(position.betweenness))
         out.add(p, CKG + "pageRank", _decimal(position.page_rank))
-        out.add(p, CKG + "inCommunity", ox.NamedNode(instance_iri(base, f"community/{network}/{position.community}")))
+        out.add(p, CKG + "inCommunity", _iri(instance_iri(base, f"community/{network}/{position.community}")))
         if position.cross_border_share is not None:
             out.add(p, CKG + "crossBorderShare", _decimal(position.cross_border_share))
         out.add(p, generated, activity)
@@ -281,8 +296,8 @@ def recompute_network(store: ox.Store, base: str, store_path: Path | None = None
     # The previous graph is read (in Rust, without the GIL) while the new one is computed (in Python).
     with ThreadPoolExecutor(1) as pool:
         stored = pool.submit(stored_text, store, graph)
-        quads, counts = network_quads(store, base, used=used)
-        change = graph_change(store, graph, quads, stored=stored.result())
+        lines, counts = network_statements(store, base, used=used)
+        change = graph_change(store, graph, lines, stored=stored.result())
     text = [(change.text, ox.RdfFormat.N_TRIPLES, None, graph)] if change.text else []
     write_undoably(store, store_path, change.update, (), text)
-    return NetworkRun(ties=counts, triples=len(quads), removed=change.removed, added=change.added_count)
+    return NetworkRun(ties=counts, triples=len(lines), removed=change.removed, added=change.added_count)
