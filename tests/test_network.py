@@ -335,6 +335,35 @@ def _group(n: int, *, shared_member: bool = False) -> str:
     return "\n".join(lines)
 
 
+SHARED_MEMBERS = f"""
+@prefix ckg: <https://w3id.org/clusterkg/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@base <{ID}> .
+<cluster/a> a ckg:ClusterOrganisation . <cluster/b> a ckg:ClusterOrganisation . <cluster/c> a ckg:ClusterOrganisation .
+<network/n> a ckg:Network .
+<company/x> org:memberOf <cluster/a> .
+<membership/xb> a org:Membership ; org:member <company/x> ; org:organization <cluster/b> ;
+    org:memberDuring [ dcat:startDate "2015-06-01"^^xsd:date ] .
+<company/y> org:memberOf <cluster/c>, <network/n> .
+<company/z> org:memberOf <cluster/a> .
+<company/w> org:memberOf <cluster/b>, <cluster/c>, <cluster/b> .
+"""
+
+
+def test_shared_members_counted_through_either_form_of_membership(tmp_path: Path) -> None:
+    """x is in a by org:memberOf and in b by an org:Membership; y is in one cluster and a network (no tie);
+    z is in one cluster only; w is in b and c."""
+    with open_store(tmp_path / "store") as store:
+        store.load(SHARED_MEMBERS.encode(), format=ox.RdfFormat.TURTLE)
+        ties = {(t.a, t.b): t for t in derive_ties(store) if t.kind == "shared-member"}
+    assert set(ties) == {(A, B), (B, C)}
+    assert ties[(A, B)].evidence == {f"{ID}company/x"}
+    assert (ties[(A, B)].first_year, ties[(A, B)].last_year) == (2015, 2015)
+    assert ties[(B, C)].evidence == {f"{ID}company/w"} and ties[(B, C)].first_year is None
+
+
 @pytest.mark.parametrize(("kind", "shared_member"), [("co-membership", False), ("shared-member", True)])
 def test_a_group_above_the_limit_gives_no_ties_and_is_recorded(tmp_path: Path, kind: str, shared_member: bool):
     from clusterkg.network.derive import MAX_GROUP, derive
