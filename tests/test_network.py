@@ -335,6 +335,20 @@ def _group(n: int, *, shared_member: bool = False) -> str:
     return "\n".join(lines)
 
 
+def test_a_collaborates_with_without_a_collaboration_rests_on_nothing_else(tmp_path: Path) -> None:
+    """A tie from ``ckg:collaboratesWith`` alone has no evidence and no years: it once took every resource
+    with a ``dcterms:temporal`` as its evidence (an OPTIONAL binding the unbound ?via)."""
+    data = FIXTURE + f"<{ID}cluster/e> <{CKG}collaboratesWith> <{ID}cluster/a> ."
+    with open_store(tmp_path / "store") as store:
+        store.load(data.encode(), format=ox.RdfFormat.TURTLE)
+        ties = {(t.kind, t.a, t.b): t for t in derive_ties(store)}
+    e = f"{ID}cluster/e"
+    tie = ties[("collaboration", A, e)]
+    assert (tie.evidence, tie.first_year, tie.last_year, tie.weight) == (set(), None, None, 1)
+    funder = ties[("shared-funder", A, C)]  # the project's period, on both sides of the pair
+    assert (funder.evidence, funder.first_year, funder.last_year) == ({f"{ID}org/f"}, 2018, 2020)
+
+
 SHARED_MEMBERS = f"""
 @prefix ckg: <https://w3id.org/clusterkg/ontology#> .
 @prefix org: <http://www.w3.org/ns/org#> .
