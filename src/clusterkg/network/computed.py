@@ -167,21 +167,14 @@ def network_statements(
         out.add(node, CKG + "tieEnd", _iri(tie.a))
         out.add(node, CKG + "tieEnd", _iri(tie.b))
         out.add(node, CKG + "tieWeight", _integer(tie.weight))
-        out.add(
-            node,
-            _SKOS + "prefLabel",
-            _en(f"{TIE_KINDS[tie.kind]}: {orgs[tie.a].label} – {orgs[tie.b].label}"),
-        )
+        label = f"{TIE_KINDS[tie.kind]}: {orgs[tie.a].label} – {orgs[tie.b].label}"
+        out.add(node, _SKOS + "prefLabel", _en(label))
         for evidence in sorted(tie.evidence):
             if not evidence.startswith("_:"):
                 out.add(node, _PROV + "wasDerivedFrom", _iri(evidence))
         crosses_border = crossing(countries, tie.a, tie.b)
         if crosses_border is not None:
-            out.add(
-                node,
-                CKG + "crossBorder",
-                _typed("true" if crosses_border else "false", "boolean"),
-            )
+            out.add(node, CKG + "crossBorder", _typed("true" if crosses_border else "false", "boolean"))
         if tie.first_year is not None:
             period = _iri(period_iri(base, tie))
             out.add(node, _DCT + "temporal", period)
@@ -205,13 +198,8 @@ def network_statements(
     for g in used:
         out.add(activity, _PROV + "used", _iri(g))
     for (kind, via), size in sorted(large.items()):
-        out.add(
-            activity,
-            _SKOS + "note",
-            _en(
-                f"No {kind} ties for <{via}>: its group of {size} organisations is above {MAX_GROUP}.",
-            ),
-        )
+        note = f"No {kind} ties for <{via}>: its group of {size} organisations is above {MAX_GROUP}."
+        out.add(activity, _SKOS + "note", _en(note))
     out.add(graph_node, _RDF_TYPE, _iri(_PROV + "Entity"))
     out.add(graph_node, _SKOS + "prefLabel", _en("Computed network statements (derived, not curated)"))
     out.add(
@@ -219,7 +207,7 @@ def network_statements(
         _DCT + "description",
         _en(
             "Derived statements: ties between organisations and network metrics computed from the data graphs "
-            "after each load. Not facts of any source; see the activity that generated them for the method.",
+            "after each load. Not facts of any source; see the activity that generated them for the method."
         ),
     )
     out.add(graph_node, generated, activity)
