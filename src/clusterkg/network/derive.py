@@ -20,7 +20,7 @@ store's default graph, the merge of the data graphs, so the derived graph never 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -41,12 +41,9 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 """
 
-#: One query per kind: pairs ?a ?b (?a < ?b) with their ?via, and the years ?from ?to the via spans; the kinds
-#: without one are paired in Python from plain queries (see :data:`_PAIRED_HERE`).
+#: The kinds paired by a query: pairs ?a ?b (?a < ?b) with their ?via, and the years ?from ?to the via spans.
+#: The other kinds are paired in Python from plain queries (_collaborations, _shared_members, _shared_funders).
 _QUERIES: dict[str, str] = {
-    "collaboration": "",  # paired in Python: see _collaborations
-    "shared-member": "",  # paired in Python: see _shared_members
-    "shared-funder": "",  # paired in Python: see _shared_funders
     "co-membership": """
 SELECT DISTINCT ?a ?b ?via ?from ?to WHERE {
   ?via a ckg:Network .
@@ -188,19 +185,27 @@ def derive(store: ox.Store, max_group: int = MAX_GROUP) -> tuple[list[Tie], dict
     groups = _member_groups(store)
     large = large_groups(store, max_group, groups)
     ties: dict[tuple[str, str, str], Tie] = {}
-    for kind, query in _QUERIES.items():
+    for kind in TIE_KINDS:
+        # A large group is left out before the pairs are made, so it costs its members, not its pairs.
         skip = sorted(via for k, via in large if k == kind)
-        if skip and query:
-            # Left out before the pairs are made, so a huge group costs its members, not its pairs.
-            left_out = ", ".join(f"<{v}>" for v in skip)
-            query = query.replace("WHERE {", f"WHERE {{\n  FILTER(?via NOT IN ({left_out}))", 1)
-        paired = _PAIRED_HERE.get(kind)
-        rows = paired(store, groups, set(skip), max_group) if paired else store.query(_PREFIXES + query)
-        for row in rows:  # type: ignore[union-attr]
+        rows: Iterable[_Row] | ox.QuerySolutions
+        if kind == "collaboration":
+            rows = _collaborations(store)
+        elif kind == "shared-member":
+            rows = _shared_members(groups, max_group)
+        elif kind == "shared-funder":
+            rows = _shared_funders(store, set(skip))
+        else:
+            query = _QUERIES[kind]
+            if skip:
+                left_out = ", ".join(f"<{v}>" for v in skip)
+                query = query.replace("WHERE {", f"WHERE {{\n  FILTER(?via NOT IN ({left_out}))", 1)
+            rows = store.query(_PREFIXES + query)  # type: ignore[assignment]
+        for row in rows:
             a, b, via = row["a"], row["b"], row["via"]  # type: ignore[index]
-            tie = ties.setdefault((kind, a.value, b.value), Tie(kind, a.value, b.value))
+            tie = ties.setdefault((kind, a.value, b.value), Tie(kind, a.value, b.value))  # type: ignore[union-attr]
             if isinstance(via, ox.NamedNode | ox.BlankNode):
-                tie.evidence.add(via.value if isinstance(via, ox.NamedNode) else f"_:{via.value}")
+                tie.evidence.add(_label(via))
             for year in (_year(row["from"]), _year(row["to"])):  # type: ignore[index]
                 if year is not None:
                     tie.first_year = year if tie.first_year is None else min(tie.first_year, year)
@@ -231,7 +236,7 @@ _Groups = dict[str, tuple[object, list[tuple[ox.NamedNode, object]]]]
 _Row = dict[str, object]
 
 
-def _shared_members(_store: ox.Store, groups: _Groups, _skip: set[str], max_group: int) -> list[_Row]:
+def _shared_members(groups: _Groups, max_group: int) -> list[_Row]:
     """Rows like the other kinds' (?a < ?b, ?via, ?from = the later start of the two memberships, ?to)."""
     out: list[dict[str, object]] = []
     for via, members in groups.values():
@@ -262,7 +267,7 @@ def _label(term: object) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else str(term)
 
 
-def _collaborations(store: ox.Store, _groups: _Groups, _skip: set[str], _max_group: int) -> Iterator[_Row]:
+def _collaborations(store: ox.Store) -> Iterator[_Row]:
     """Rows like the query kinds': each pair of one collaboration's participants (?via, with each period's
     start and end, or none), and each pair of ``ckg:collaboratesWith`` (no ?via, no years)."""
     participants: dict[str, tuple[object, list[ox.NamedNode]]] = {}
@@ -285,33 +290,33 @@ def _collaborations(store: ox.Store, _groups: _Groups, _skip: set[str], _max_gro
             yield {"a": a, "b": b, "via": None, "from": None, "to": None}
 
 
-def _shared_funders(store: ox.Store, _groups: _Groups, skip: set[str], _max_group: int) -> Iterator[_Row]:
+def _shared_funders(store: ox.Store, skip: set[str]) -> Iterator[_Row]:
     """Rows like the query kinds': two beneficiaries of projects one funder (?via) finances, or organisations
-    whose establishment it supported, with the first project's period (else the second's) where given."""
+    whose establishment it supported, with the first project's period (else the second's) where given.
+    The funders in ``skip`` (large groups) give none."""
     periods = _periods(store, _FUNDED_PERIODS, "p")
     sides: dict[str, tuple[object, list[tuple[ox.NamedNode, object, object]]]] = {}
+
+    def side(a: object, via: object) -> list[tuple[ox.NamedNode, object, object]] | None:
+        if not isinstance(a, ox.NamedNode) or (isinstance(via, ox.NamedNode) and via.value in skip):
+            return None
+        return sides.setdefault(_label(via), (via, []))[1]
+
     for row in store.query(_PREFIXES + _FUNDED):  # type: ignore[union-attr]
-        via, a, project = row["via"], row["a"], row["p"]  # type: ignore[index]
-        if isinstance(a, ox.NamedNode) and not (isinstance(via, ox.NamedNode) and via.value in skip):
-            side = sides.setdefault(_label(via), (via, []))[1]
-            side.extend((a, start, end) for start, end in periods.get(_label(project)) or [(None, None)])
+        a, via = row["a"], row["via"]  # type: ignore[index]
+        if (entries := side(a, via)) is not None:
+            spans = periods.get(_label(row["p"])) or [(None, None)]  # type: ignore[index]
+            entries.extend((a, start, end) for start, end in spans)  # type: ignore[misc]
     for row in store.query(_PREFIXES + _SUPPORTED):  # type: ignore[union-attr]
         a, via = row["a"], row["via"]  # type: ignore[index]
-        if isinstance(a, ox.NamedNode) and not (isinstance(via, ox.NamedNode) and via.value in skip):
-            sides.setdefault(_label(via), (via, []))[1].append((a, None, None))
+        if (entries := side(a, via)) is not None:
+            entries.append((a, None, None))  # type: ignore[arg-type]
     for via, side in sides.values():
         for a, start_a, end_a in side:
             for b, start_b, end_b in side:
                 if a.value < b.value:
                     start = start_a if start_a is not None else start_b
                     yield {"a": a, "b": b, "via": via, "from": start, "to": end_a if end_a is not None else end_b}
-
-
-_PAIRED_HERE: dict[str, Callable[[ox.Store, _Groups, set[str], int], Iterable[_Row]]] = {
-    "collaboration": _collaborations,
-    "shared-member": _shared_members,
-    "shared-funder": _shared_funders,
-}
 
 
 def describe_organisations(store: ox.Store, iris: Iterable[str]) -> dict[str, Organisation]:
